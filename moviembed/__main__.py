@@ -1,0 +1,5 @@
+"""`python -m moviembed` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,246 @@
+"""The `moviembed` command line: parse options, call the library, print the results."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.logging import RichHandler
+from typer.core import TyperGroup
+
+from . import __version__, render
+from .builder import build_index
+from .catalog import load_catalog, parse_movie_id
+from .config import Settings
+from .embedder import SentenceTransformerEmbedder
+from .errors import ExitCode, MoviembedError
+from .search import MAX_LIMIT, search
+from .store import EmbeddingStore
+
+
+@dataclass(frozen=True)
+class CliState:
+    """What the global options resolved to, shared with every command."""
+
+    settings: Settings
+    verbose: bool
+
+
+class _ReportingGroup(TyperGroup):
+    """Turns library errors into one line on stderr and the error's exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MoviembedError as exc:
+            if isinstance(ctx.obj, CliState) and ctx.obj.verbose:
+                traceback.print_exc(file=sys.stderr)
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_ReportingGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Turn a movie catalog into a semantic search index (MiniLM embeddings in ChromaDB).",
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"moviembed {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", envvar="MOVIEMBED_DB", help="Index folder.", show_default=False),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            envvar="MOVIEMBED_MODEL",
+            help="Sentence-transformers model for a new index "
+            "(default: the bundled all-MiniLM-L6-v2; an existing index keeps its own).",
+            show_default=False,
+        ),
+    ] = None,
+    env_file: Annotated[
+        Path | None,
+        typer.Option("--env-file", help="Read settings from this file instead of ./.env."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log details and show tracebacks.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """Turn a movie catalog into a semantic search index (MiniLM embeddings in ChromaDB)."""
+    _configure_logging(verbose)
+    ctx.obj = CliState(Settings.load(env_file=env_file, db_path=db, model=model), verbose)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    state: CliState = ctx.obj
+    return state.settings
+
+
+def _open_store(settings: Settings) -> EmbeddingStore:
+    return EmbeddingStore(settings.db_path, settings.collection, model_name=settings.model)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="A catalog file (JSON array or lines) in the bundled catalog's shape "
+            "(default: the bundled catalog).",
+            show_default=False,
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            envvar="MOVIEMBED_BATCH_SIZE",
+            help="Texts per model call.",
+            show_default="32",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Build or update the index; unchanged movies are not embedded again.
+
+    Example: moviembed build
+    """
+    settings = _settings(ctx)
+    movies = load_catalog(catalog)
+    store = _open_store(settings)
+    embedder = SentenceTransformerEmbedder(store.model_name, batch_size or settings.batch_size)
+    with _stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
+        report = build_index(
+            movies,
+            store=store,
+            embedder=embedder,
+            total=len(movies),
+            progress=progress,
+            should_stop=should_stop,
+        )
+    render.print_build_report(report)
+    if as_json:
+        render.print_json(render.report_dict(report))
+    if report.interrupted:
+        raise typer.Exit(ExitCode.INTERRUPTED)
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What the movie is about.", show_default=False)],
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="How many results.")
+    ] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the movies closest in meaning to TEXT.
+
+    Example: moviembed query "dark thriller" -n 5
+    """
+    store = _open_store(_settings(ctx))
+    embedder = SentenceTransformerEmbedder(store.model_name)
+    render.print_hits(search(text, store=store, embedder=embedder, limit=limit), as_json)
+
+
+@app.command()
+def count(ctx: typer.Context) -> None:
+    """Print how many movies the index holds.
+
+    Example: moviembed count
+    """
+    typer.echo(_open_store(_settings(ctx)).count())
+
+
+@app.command()
+def inspect(
+    ctx: typer.Context,
+    movie_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A TMDB movie id to show.", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the index (location, model, size), or one movie's document and embedding.
+
+    Examples: moviembed inspect; moviembed inspect 603
+    """
+    store = _open_store(_settings(ctx))
+    if movie_id is None:
+        render.print_index_info(store.info(), as_json)
+    else:
+        render.print_movie(
+            store.get_one(parse_movie_id(movie_id), include_embeddings=True), as_json
+        )
+
+
+@contextmanager
+def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
+    """First Ctrl-C asks the build to stop after its batch; a second one stops at once."""
+    stop = threading.Event()
+
+    def handle(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        render.stderr.print("Stopping after the current batch (Ctrl-C again to quit now)…")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield stop.is_set
+        return
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield stop.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _CliLogHandler(RichHandler):
+    """Log lines on stderr; its own class so repeated runs in one process install it once."""
+
+
+def _configure_logging(verbose: bool) -> None:
+    root = logging.getLogger()
+    if not any(isinstance(handler, _CliLogHandler) for handler in root.handlers):
+        root.addHandler(_CliLogHandler(console=render.stderr, show_time=False, show_path=False))
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("moviembed").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def main() -> None:
+    """Console-script entry point: run the app; Typer maps Ctrl-C to exit code 130."""
+    app(prog_name="moviembed")

@@ -1,0 +1,97 @@
+"""Settings resolved once: CLI flag > environment > `.env` > default.
+
+This is the only module that reads the environment, so the rest of the library
+can be driven with plain values (and tests can build a `Settings` directly).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+APP_NAME = "moviembed"
+DEFAULT_COLLECTION = "movies"
+DEFAULT_BATCH_SIZE = 32
+
+
+def default_db_path() -> Path:
+    """Where the index lives when `--db`/`MOVIEMBED_DB` is not given."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, validated. Secrets are kept out of `repr`."""
+
+    db_path: Path
+    collection: str = DEFAULT_COLLECTION
+    model: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    @classmethod
+    def load(
+        cls,
+        env_file: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Resolve settings from overrides (CLI flags), `environ`, then a `.env` file.
+
+        `.env` is read only from the working directory, or from `env_file` when given;
+        a missing explicit `env_file` is an error, a missing `./.env` is not.
+        """
+        env = os.environ if environ is None else environ
+        file_values = _read_env_file(env_file)
+
+        def pick(field: str, variable: str) -> str | None:
+            if overrides.get(field) is not None:
+                return str(overrides[field])
+            if env.get(variable):
+                return env[variable]
+            return file_values.get(variable) or None
+
+        db = pick("db_path", "MOVIEMBED_DB")
+        return cls(
+            db_path=Path(db).expanduser() if db else default_db_path(),
+            collection=pick("collection", "MOVIEMBED_COLLECTION") or DEFAULT_COLLECTION,
+            model=pick("model", "MOVIEMBED_MODEL"),
+            batch_size=_positive_int(
+                pick("batch_size", "MOVIEMBED_BATCH_SIZE"),
+                "MOVIEMBED_BATCH_SIZE",
+                DEFAULT_BATCH_SIZE,
+            ),
+        )
+
+
+def _read_env_file(env_file: Path | None) -> dict[str, str]:
+    from dotenv import dotenv_values
+
+    path = env_file if env_file is not None else Path.cwd() / ".env"
+    if not path.is_file():
+        if env_file is not None:
+            raise ConfigError(f"The env file {env_file} does not exist.")
+        return {}
+    try:
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the env file {path}: {exc.__class__.__name__}.") from None
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _positive_int(raw: str | None, name: str, default: int) -> int:
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a positive integer, got {raw!r}.")
+    return value

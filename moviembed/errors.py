@@ -1,0 +1,70 @@
+"""Exceptions the library raises, each carrying the exit code the CLI should use.
+
+| code | meaning                                                          |
+|------|------------------------------------------------------------------|
+| 0    | success                                                          |
+| 1    | an outside failure: TMDB down, store unreadable, movie not found |
+| 2    | usage or configuration: bad option, missing key, wrong model     |
+| 130  | interrupted with Ctrl-C                                          |
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, shared by the CLI and the README."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    INTERRUPTED = 130
+
+
+class MoviembedError(Exception):
+    """Base class: the message is shown to the user as one line, so say what to do."""
+
+    exit_code: ExitCode = ExitCode.FAILURE
+
+
+class ConfigError(MoviembedError):
+    """A setting is missing or invalid."""
+
+    exit_code = ExitCode.USAGE
+
+
+class UsageError(MoviembedError):
+    """An argument has a value the command cannot use."""
+
+    exit_code = ExitCode.USAGE
+
+
+class CatalogError(MoviembedError):
+    """A catalog or ids file cannot be read or holds an invalid record."""
+
+    exit_code = ExitCode.USAGE
+
+
+class StoreError(MoviembedError):
+    """ChromaDB failed or the index cannot be opened."""
+
+
+class ModelMismatchError(StoreError):
+    """The index was built with another embedding model or dimension."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NotFoundError(MoviembedError):
+    """A movie id or title is not in the index."""
+
+
+class EmbedderError(MoviembedError):
+    """The embedding model cannot be loaded or run."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, for one-line error reports."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__

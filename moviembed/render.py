@@ -1,0 +1,201 @@
+"""How the CLI shows things: tables and JSON on stdout, progress and summaries on stderr.
+
+Rich decides colour and live bars from the terminal and `NO_COLOR`, so piped
+output stays plain and `--json` output is only JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from .builder import BuildReport
+from .search import SearchHit
+from .store import Hit, IndexInfo
+
+EMBEDDING_PREVIEW = 8
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    """Exactly one JSON document on stdout, nothing else."""
+    print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
+
+
+def print_hits(hits: Sequence[SearchHit], as_json: bool = False) -> None:
+    """Ranked results as a table, or a JSON list."""
+    if as_json:
+        print_json([hit.to_dict() for hit in hits])
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Title", style="bold", overflow="fold")
+    table.add_column("Year", justify="right")
+    table.add_column("Genres", overflow="fold")
+    table.add_column("Similarity", justify="right")
+    for hit in hits:
+        table.add_row(
+            str(hit.rank), hit.title, str(hit.year or ""), hit.genres, f"{hit.similarity:.3f}"
+        )
+    stdout.print(table)
+
+
+def print_index_info(info: IndexInfo, as_json: bool = False) -> None:
+    """Where the index is and what is in it."""
+    fields = {
+        "location": info.location,
+        "collection": info.collection,
+        "model": info.model,
+        "dimension": info.dimension,
+        "distance": info.distance,
+        "count": info.count,
+        "size_bytes": info.size_bytes,
+    }
+    if as_json:
+        print_json(fields)
+        return
+    shown = dict(fields, size_bytes=_human_size(info.size_bytes))
+    labels = {"count": "movies", "size_bytes": "size on disk"}
+    _print_fields({labels.get(key, key): value for key, value in shown.items()})
+
+
+def embedding_summary(vector: Sequence[float]) -> dict[str, Any]:
+    """Dimension, L2 norm and the first values of a vector."""
+    return {
+        "dimension": len(vector),
+        "norm": round(math.sqrt(sum(x * x for x in vector)), 6),
+        "head": [round(x, 6) for x in vector[:EMBEDDING_PREVIEW]],
+    }
+
+
+def print_movie(hit: Hit, as_json: bool = False) -> None:
+    """One stored movie: its document, metadata and an embedding summary."""
+    summary = embedding_summary(hit["embedding"])
+    if as_json:
+        print_json(
+            {
+                "id": hit["id"],
+                "document": hit["document"],
+                "metadata": hit["metadata"],
+                "embedding": summary,
+            }
+        )
+        return
+    stdout.print(hit["document"], markup=False, highlight=False)
+    stdout.print()
+    _print_fields({"id": hit["id"], **hit["metadata"]})
+    head = ", ".join(f"{x:+.4f}" for x in summary["head"])
+    stdout.print()
+    _print_fields(
+        {
+            "embedding": f"{summary['dimension']}-d, norm {summary['norm']:.4f}",
+            "first values": f"[{head}, …]",
+        }
+    )
+
+
+def print_build_report(report: BuildReport) -> None:
+    """One summary line on stderr, plus the movies that could not be indexed."""
+    counts = (
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.failed)} failed in {report.seconds:.1f} s"
+    )
+    if report.interrupted:
+        stderr.print(f"Interrupted: work so far is saved ({counts}). Run build again to resume.")
+    elif report.changed:
+        stderr.print(f"Index updated: {counts}.")
+    else:
+        stderr.print(f"Nothing to do: the index is already up to date ({counts}).")
+    for skipped in report.failed:
+        stderr.print(f"  skipped {skipped.id}: {skipped.reason}", markup=False, highlight=False)
+
+
+def report_dict(report: BuildReport) -> dict[str, Any]:
+    """The build report as JSON-ready data."""
+    return {
+        "added": report.added,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "failed": [{"id": item.id, "reason": item.reason} for item in report.failed],
+        "seconds": round(report.seconds, 3),
+        "interrupted": report.interrupted,
+    }
+
+
+class BuildProgressBars:
+    """Draws `Processing movie X/N: Title` and an encoding bar on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._movies: TaskID | None = None
+        self._encoding: TaskID | None = None
+
+    def movie(self, position: int, total: int | None, title: str) -> None:
+        label = (
+            f"Processing movie {position}/{total}: {title}"
+            if total
+            else (f"Processing movie {position}: {title}")
+        )
+        if self._movies is None:
+            self._movies = self._progress.add_task(label, total=total)
+        self._progress.update(self._movies, description=escape(label), completed=position)
+
+    def encoding(self, done: int, total: int) -> None:
+        if self._encoding is None:
+            self._encoding = self._progress.add_task("Encoding", total=total)
+        self._progress.update(self._encoding, completed=done, total=total)
+
+
+@contextmanager
+def build_progress(quiet: bool = False) -> Iterator[BuildProgressBars | None]:
+    """Live bars on stderr while a build runs (none when quiet)."""
+    if quiet:
+        yield None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+    )
+    with progress:
+        yield BuildProgressBars(progress)
+
+
+def _print_fields(fields: dict[str, Any]) -> None:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in fields.items():
+        table.add_row(key, escape("" if value is None else str(value)))
+    stdout.print(table)
+
+
+def _human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"

@@ -1,0 +1,296 @@
+"""EmbeddingStore: the movie index in ChromaDB, reusable by the CLI and by other services.
+
+The collection records which embedding model and dimension built it, and the
+store refuses to mix models: vectors from two models are not comparable.
+ChromaDB is imported on first use, and a missing index is never created by a
+reader, so `count` on a fresh machine neither writes nor waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import DEFAULT_COLLECTION, default_db_path
+from .embedder import DEFAULT_MODEL, canonical_model_name
+from .errors import ModelMismatchError, MoviembedError, NotFoundError, StoreError, first_line
+
+log = logging.getLogger(__name__)
+
+DISTANCE = "cosine"
+MODEL_KEY = "embedding_model"
+DIMENSION_KEY = "embedding_dim"
+
+Hit = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What `moviembed inspect` reports about an index."""
+
+    location: str
+    collection: str
+    model: str | None
+    dimension: int | None
+    distance: str | None
+    count: int
+    size_bytes: int | None
+
+
+class EmbeddingStore:
+    """Movie vectors, documents and metadata in one ChromaDB collection (cosine distance)."""
+
+    def __init__(
+        self,
+        persist_dir: str | Path | None = None,
+        collection: str = DEFAULT_COLLECTION,
+        *,
+        model_name: str | None = None,
+    ) -> None:
+        """Point at an index; nothing is opened or created until first use.
+
+        `model_name` None means: whatever model built the index (the default
+        model for a new one). Any other name must match the index's model.
+        """
+        self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
+        self.collection_name = collection
+        self.requested_model = canonical_model_name(model_name) if model_name else None
+        self._client: Any = None
+        self._collection: Any = None
+
+    # -- reading -------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of movies stored; 0 when there is no index yet."""
+        collection = self._existing_collection()
+        if collection is None:
+            return 0
+        with self._chroma_errors("count the movies"):
+            return int(collection.count())
+
+    @property
+    def model_name(self) -> str:
+        """The model that built the index; for a new index the one asked for, else the default."""
+        collection = self._existing_collection()
+        stored = (collection.metadata or {}).get(MODEL_KEY) if collection is not None else None
+        return stored or self.requested_model or DEFAULT_MODEL
+
+    def info(self) -> IndexInfo:
+        """Location, model, dimension, distance, count and size on disk."""
+        collection = self._existing_collection()
+        metadata = (collection.metadata or {}) if collection is not None else {}
+        return IndexInfo(
+            location=str(self.persist_dir),
+            collection=self.collection_name,
+            model=metadata.get(MODEL_KEY),
+            dimension=metadata.get(DIMENSION_KEY),
+            distance=metadata.get("hnsw:space") if collection is not None else None,
+            count=self.count(),
+            size_bytes=_folder_size(self.persist_dir),
+        )
+
+    def query_similar(
+        self,
+        embedding: Sequence[float],
+        n_results: int = 10,
+        where: dict[str, Any] | None = None,
+    ) -> list[Hit]:
+        """The stored movies nearest to `embedding`, closest first.
+
+        Each hit is `{id, document, metadata, distance}` with cosine distance
+        (0 = same direction, 2 = opposite).
+        """
+        collection = self._existing_collection()
+        if collection is None:
+            return []
+        self._check_dimension(collection, len(embedding))
+        with self._chroma_errors("query the index"):
+            result = collection.query(
+                query_embeddings=[list(map(float, embedding))],
+                n_results=n_results,
+                where=where or None,
+                include=["documents", "metadatas", "distances"],
+            )
+        hits = [
+            {"id": id_, "document": document, "metadata": _sorted(metadata), "distance": distance}
+            for id_, document, metadata, distance in zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+        return sorted(hits, key=lambda hit: hit["distance"])
+
+    def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[Hit]:
+        """Stored movies for `ids`, in the order asked; unknown ids are left out."""
+        collection = self._existing_collection()
+        if collection is None or not ids:
+            return []
+        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
+        with self._chroma_errors("read movies"):
+            result = collection.get(ids=list(ids), include=include)
+        found: dict[str, Hit] = {}
+        for position, id_ in enumerate(result["ids"]):
+            hit: Hit = {
+                "id": id_,
+                "document": result["documents"][position],
+                "metadata": _sorted(result["metadatas"][position]),
+            }
+            if include_embeddings:
+                hit["embedding"] = [float(x) for x in result["embeddings"][position]]
+            found[id_] = hit
+        return [found[id_] for id_ in ids if id_ in found]
+
+    def get_one(self, movie_id: str, include_embeddings: bool = False) -> Hit:
+        """One stored movie, or NotFoundError saying how to find ids."""
+        hits = self.get_by_ids([movie_id], include_embeddings=include_embeddings)
+        if not hits:
+            raise NotFoundError(
+                f"No movie with id {movie_id} in the index. "
+                'Find ids with: moviembed query "..." --json'
+            )
+        return hits[0]
+
+    def get_metadatas(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Stored metadata by id, for deciding what a build must (re)write."""
+        return {hit["id"]: hit["metadata"] for hit in self.get_by_ids(ids)}
+
+    # -- writing -------------------------------------------------------------
+
+    def upsert_movies(
+        self,
+        ids: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
+        """Insert or replace movies, in chunks below ChromaDB's maximum batch size."""
+        if not (len(ids) == len(embeddings) == len(documents) == len(metadatas)):
+            raise ValueError("ids, embeddings, documents and metadatas must have the same length")
+        if not ids:
+            return
+        collection = self._writable_collection(dimension=len(embeddings[0]))
+        self._check_dimension(collection, len(embeddings[0]))
+        for start, stop in self._chunks(len(ids)):
+            with self._chroma_errors("store movies"):
+                collection.upsert(
+                    ids=list(ids[start:stop]),
+                    embeddings=[list(map(float, vector)) for vector in embeddings[start:stop]],
+                    documents=list(documents[start:stop]),
+                    metadatas=list(metadatas[start:stop]),
+                )
+
+    def update_metadatas(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Replace metadata of stored movies without touching their vectors."""
+        collection = self._existing_collection()
+        if collection is None or not ids:
+            return
+        for start, stop in self._chunks(len(ids)):
+            with self._chroma_errors("update movies"):
+                collection.update(ids=list(ids[start:stop]), metadatas=list(metadatas[start:stop]))
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            if self.persist_dir.exists() and not self.persist_dir.is_dir():
+                raise StoreError(
+                    f"{self.persist_dir} is a file, not an index folder. Point --db at a folder."
+                )
+            with self._chroma_errors("open the index"):
+                import chromadb
+
+                self._client = chromadb.PersistentClient(
+                    path=str(self.persist_dir),
+                    settings=chromadb.Settings(anonymized_telemetry=False),
+                )
+        return self._client
+
+    def _existing_collection(self) -> Any:
+        """The collection, or None if the index or collection does not exist yet."""
+        if self._collection is None:
+            if not (self.persist_dir / "chroma.sqlite3").exists():
+                return None
+            client = self._connect()
+            with self._chroma_errors("open the collection"):
+                names = {_name(c) for c in client.list_collections()}
+                if self.collection_name not in names:
+                    return None
+                collection = client.get_collection(self.collection_name, embedding_function=None)
+            self._check_model(collection)
+            self._collection = collection
+        return self._collection
+
+    def _writable_collection(self, dimension: int) -> Any:
+        collection = self._existing_collection()
+        if collection is not None:
+            return collection
+        client = self._connect()
+        with self._chroma_errors("create the collection"):
+            self._collection = client.get_or_create_collection(
+                self.collection_name,
+                embedding_function=None,
+                metadata={
+                    "hnsw:space": DISTANCE,
+                    MODEL_KEY: self.model_name,
+                    DIMENSION_KEY: dimension,
+                },
+            )
+        self._check_model(self._collection)
+        return self._collection
+
+    def _check_model(self, collection: Any) -> None:
+        stored = (collection.metadata or {}).get(MODEL_KEY)
+        if self.requested_model and stored and stored != self.requested_model:
+            raise ModelMismatchError(
+                f"The index at {self.persist_dir} was built with {stored}, not "
+                f"{self.requested_model}. Drop --model/MOVIEMBED_MODEL to use it, "
+                "or build a separate index with --db."
+            )
+
+    def _check_dimension(self, collection: Any, dimension: int) -> None:
+        stored = (collection.metadata or {}).get(DIMENSION_KEY)
+        if stored and stored != dimension:
+            raise ModelMismatchError(
+                f"The index at {self.persist_dir} holds {stored}-d vectors, got {dimension}-d "
+                "ones: the model differs from the one that built it."
+            )
+
+    def _chunks(self, total: int) -> Iterator[tuple[int, int]]:
+        size = max(1, int(self._connect().get_max_batch_size()) - 1)
+        for start in range(0, total, size):
+            yield start, min(start + size, total)
+
+    @contextmanager
+    def _chroma_errors(self, action: str) -> Iterator[None]:
+        """Turn ChromaDB's many exception types into one StoreError with a readable line."""
+        try:
+            yield
+        except MoviembedError:
+            raise
+        except Exception as exc:
+            log.debug("ChromaDB failed to %s", action, exc_info=True)
+            raise StoreError(
+                f"ChromaDB could not {action} at {self.persist_dir}: {first_line(exc)}"
+            ) from exc
+
+
+def _sorted(metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """Metadata with keys in a stable order (ChromaDB returns them in any order)."""
+    return dict(sorted((metadata or {}).items()))
+
+
+def _name(collection: Any) -> str:
+    return collection if isinstance(collection, str) else collection.name
+
+
+def _folder_size(path: Path) -> int | None:
+    if not path.is_dir():
+        return None
+    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())

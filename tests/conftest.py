@@ -1,0 +1,78 @@
+"""Shared fixtures: an isolated environment per test, the real model once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from moviembed.builder import build_index
+from moviembed.catalog import load_catalog
+from moviembed.embedder import SentenceTransformerEmbedder
+from moviembed.movie import Movie
+from moviembed.store import EmbeddingStore
+
+DATA = Path(__file__).parent / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SMALL_CATALOG = DATA / "movies_small.json"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Point every setting at temporary places so no test reads or writes user files."""
+    for name in ("MOVIEMBED_MODEL", "MOVIEMBED_COLLECTION", "MOVIEMBED_BATCH_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MOVIEMBED_DB", str(tmp_path / "index"))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    model = SentenceTransformerEmbedder()
+    assert model.dimension == 384
+    return model
+
+
+@pytest.fixture(scope="session")
+def small_movies() -> list[Movie]:
+    return load_catalog(SMALL_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def built_index(
+    tmp_path_factory: pytest.TempPathFactory,
+    small_movies: list[Movie],
+    embedder: SentenceTransformerEmbedder,
+) -> Path:
+    """An index of the small catalog, built once; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("built") / "index"
+    build_index(small_movies, store=EmbeddingStore(path), embedder=embedder)
+    return path
+
+
+@pytest.fixture
+def index_copy(built_index: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the small built index."""
+    target = tmp_path / "index"
+    shutil.copytree(built_index, target)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The TMDB 5000 dataset beside the project; tests needing it skip when it is absent."""
+    folder = SHARED_DATA / "tmdb5000"
+    if not (folder / "tmdb_5000_movies.csv.gz").is_file():
+        pytest.skip("../shared/data/tmdb5000 is not available")
+    return folder

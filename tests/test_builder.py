@@ -1,0 +1,149 @@
+"""The build pipeline: idempotent, incremental, interruptible."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from moviembed.builder import build_index
+from moviembed.embedder import ProgressCallback, SentenceTransformerEmbedder
+from moviembed.errors import ModelMismatchError
+from moviembed.movie import Movie, Skipped
+from moviembed.store import EmbeddingStore
+
+
+class CountingEmbedder:
+    """The real embedder, recording which texts it was asked to embed."""
+
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.texts: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(
+        self, texts: Sequence[str], on_progress: ProgressCallback | None = None
+    ) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed(texts, on_progress)
+
+
+@pytest.fixture
+def counting(embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+def test_first_build_adds_every_movie(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    store = EmbeddingStore(tmp_path / "index")
+    report = build_index(small_movies, store=store, embedder=counting)
+    assert (report.added, report.updated, report.unchanged) == (len(small_movies), 0, 0)
+    assert store.count() == len(small_movies) == len(counting.texts)
+    assert report.changed
+
+
+def test_rebuild_embeds_nothing_and_keeps_the_count(
+    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    store = EmbeddingStore(index_copy)
+    report = build_index(small_movies, store=store, embedder=counting)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, len(small_movies))
+    assert counting.texts == []
+    assert store.count() == len(small_movies)
+    assert not report.changed
+
+
+def test_only_changed_documents_are_embedded_again(
+    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    edited = dataclasses.replace(small_movies[0], overview="A new synopsis about a heist.")
+    retitled_runtime = dataclasses.replace(small_movies[1], runtime=small_movies[1].runtime + 1)
+    movies = [edited, retitled_runtime, *small_movies[2:]]
+    store = EmbeddingStore(index_copy)
+    report = build_index(movies, store=store, embedder=counting)
+    assert (report.added, report.updated, report.unchanged) == (0, 2, len(movies) - 2)
+    assert len(counting.texts) == 1 and "heist" in counting.texts[0]
+    (stored,) = store.get_by_ids([str(retitled_runtime.id)])
+    assert stored["metadata"]["runtime"] == retitled_runtime.runtime
+
+
+def test_skipped_items_are_reported_and_the_rest_indexed(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    items: list[Movie | Skipped] = [small_movies[0], Skipped("404", "not on TMDB"), small_movies[1]]
+    report = build_index(items, store=EmbeddingStore(tmp_path / "index"), embedder=counting)
+    assert report.added == 2
+    assert report.failed == [Skipped("404", "not on TMDB")]
+
+
+def test_a_stop_request_finishes_the_current_batch_and_returns(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    seen: list[int] = []
+
+    def stop_after_five() -> bool:
+        return len(seen) >= 5
+
+    class Progress:
+        def movie(self, position: int, total: int | None, title: str) -> None:
+            seen.append(position)
+
+        def encoding(self, done: int, total: int) -> None:
+            pass
+
+    store = EmbeddingStore(tmp_path / "index")
+    report = build_index(
+        small_movies,
+        store=store,
+        embedder=counting,
+        progress=Progress(),
+        should_stop=stop_after_five,
+        write_batch=2,
+    )
+    assert report.interrupted
+    assert store.count() == report.added == 5
+    resumed = build_index(small_movies, store=store, embedder=counting)
+    assert (resumed.added, resumed.unchanged) == (len(small_movies) - 5, 5)
+    assert store.count() == len(small_movies)
+
+
+def test_progress_reports_each_movie_and_the_encoding(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    events: list[tuple[str, int, int | None]] = []
+
+    class Progress:
+        movie: Callable[..., None] = lambda self, position, total, title: events.append(
+            ("movie", position, total)
+        )
+        encoding: Callable[..., None] = lambda self, done, total: events.append(
+            ("encoding", done, total)
+        )
+
+    build_index(
+        small_movies,
+        store=EmbeddingStore(tmp_path / "index"),
+        embedder=counting,
+        total=len(small_movies),
+        progress=Progress(),
+    )
+    n = len(small_movies)
+    assert [e for e in events if e[0] == "movie"] == [("movie", i, n) for i in range(1, n + 1)]
+    assert events[-1] == ("encoding", n, n)
+
+
+def test_an_index_of_another_model_is_not_written(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    store = EmbeddingStore(tmp_path / "index", model_name="BAAI/bge-small-en-v1.5")
+    with pytest.raises(ModelMismatchError):
+        build_index(small_movies, store=store, embedder=counting)
+    assert store.count() == 0

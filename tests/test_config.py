@@ -1,0 +1,51 @@
+"""Settings precedence: flag > environment > .env > default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from moviembed.config import Settings, default_db_path
+from moviembed.errors import ConfigError
+
+
+def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
+    settings = Settings.load(environ={})
+    assert settings.db_path == default_db_path()
+    assert settings.collection == "movies"
+    assert settings.model is None
+    assert settings.batch_size == 32
+
+
+def test_flag_beats_environment_beats_env_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MOVIEMBED_DB=/from/file\nMOVIEMBED_BATCH_SIZE=8\n")
+    environ = {"MOVIEMBED_DB": "/from/env"}
+    assert Settings.load(environ=environ).db_path == Path("/from/env")
+    assert Settings.load(environ=environ, db_path=Path("/from/flag")).db_path == Path("/from/flag")
+    assert Settings.load(environ={}).db_path == Path("/from/file")
+    assert Settings.load(environ=environ).batch_size == 8
+
+
+def test_explicit_env_file_is_read_and_must_exist(tmp_path: Path) -> None:
+    other = tmp_path / "other.env"
+    other.write_text("MOVIEMBED_MODEL=all-MiniLM-L6-v2\n")
+    assert Settings.load(env_file=other, environ={}).model == "all-MiniLM-L6-v2"
+    with pytest.raises(ConfigError, match="does not exist"):
+        Settings.load(env_file=tmp_path / "missing.env", environ={})
+
+
+def test_env_file_in_parent_folders_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("MOVIEMBED_COLLECTION=parent\n")
+    child = tmp_path / "child"
+    child.mkdir()
+    monkeypatch.chdir(child)
+    assert Settings.load(environ={}).collection == "movies"
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "many"])
+def test_bad_batch_size_is_a_config_error(raw: str) -> None:
+    with pytest.raises(ConfigError, match="MOVIEMBED_BATCH_SIZE must be a positive integer"):
+        Settings.load(environ={"MOVIEMBED_BATCH_SIZE": raw})

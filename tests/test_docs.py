@@ -1,0 +1,45 @@
+"""README, .env.example, --help and CI tell one story."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from moviembed.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def fenced_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_a_readme_section(command: str, runner: CliRunner) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    assert f"### `moviembed {command}" in README
+
+
+def test_quick_start_and_test_commands_are_what_ci_runs() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    quick_start, tests = fenced_blocks("bash")[:2]
+    for line in (quick_start + tests).strip().splitlines():
+        assert line in ci
+
+
+def test_every_setting_is_documented() -> None:
+    config = (ROOT / "moviembed" / "config.py").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    variables = set(re.findall(r'"((?:MOVIEMBED|TMDB)_[A-Z_]+)"', config))
+    assert variables
+    for variable in variables:
+        assert f"# {variable}=" in example, variable
+        assert f"`{variable}`" in README, variable

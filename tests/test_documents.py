@@ -1,0 +1,66 @@
+"""The document recipe: readable text, flat metadata, a hash that tracks the text."""
+
+from __future__ import annotations
+
+from moviembed.documents import build_document, build_metadata, content_hash
+from moviembed.movie import Movie
+
+HEAT = Movie(
+    id=949,
+    title="Heat",
+    release_date="1995-12-15",
+    genres=("Action", "Crime", "Drama", "Thriller"),
+    director="Michael Mann",
+    cast=("Al Pacino", "Robert De Niro", "Val Kilmer", "Jon Voight"),
+    runtime=170,
+    original_language="en",
+    overview="A detective  hunts a crew of\nprofessional thieves in Los Angeles.",
+)
+
+
+def test_document_reads_like_a_catalog_card() -> None:
+    assert build_document(HEAT) == (
+        "Heat (1995)\n"
+        "A detective hunts a crew of professional thieves in Los Angeles.\n"
+        "Genres: Action, Crime, Drama, Thriller\n"
+        "Director: Michael Mann\n"
+        "Cast: Al Pacino, Robert De Niro, Val Kilmer"
+    )
+
+
+def test_missing_fields_leave_out_their_lines() -> None:
+    bare = Movie(id=1, title="Untitled Project")
+    assert build_document(bare) == "Untitled Project"
+    no_overview = Movie(id=2, title="Mystery Box", release_date="2001-02-03", genres=("Mystery",))
+    assert build_document(no_overview) == "Mystery Box (2001)\nGenres: Mystery"
+
+
+def test_metadata_is_flat_and_omits_unknown_values() -> None:
+    document = build_document(HEAT)
+    assert build_metadata(HEAT, document) == {
+        "title": "Heat",
+        "year": 1995,
+        "genres": "Action, Crime, Drama, Thriller",
+        "director": "Michael Mann",
+        "cast": "Al Pacino, Robert De Niro, Val Kilmer",
+        "language": "en",
+        "runtime": 170,
+        "doc_hash": content_hash(document),
+    }
+    bare = Movie(id=1, title="Untitled", release_date="")
+    assert build_metadata(bare, "Untitled") == {
+        "title": "Untitled",
+        "doc_hash": content_hash("Untitled"),
+    }
+
+
+def test_year_comes_from_the_first_four_characters_only_when_numeric() -> None:
+    assert Movie(id=1, title="A", release_date="1931-04-01").year == 1931
+    assert Movie(id=1, title="A", release_date="").year is None
+    assert Movie(id=1, title="A", release_date="unknown").year is None
+
+
+def test_hash_changes_with_the_text_and_only_with_it() -> None:
+    assert content_hash("same text") == content_hash("same text")
+    assert content_hash("same text") != content_hash("same text.")
+    assert len(content_hash("x")) == 64
