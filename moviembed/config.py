@@ -7,16 +7,18 @@ can be driven with plain values (and tests can build a `Settings` directly).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import ConfigError
 
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"
 DEFAULT_BATCH_SIZE = 32
+
+NumberT = TypeVar("NumberT", int, float)
 
 
 def default_db_path() -> Path:
@@ -62,10 +64,11 @@ class Settings:
             db_path=Path(db).expanduser() if db else default_db_path(),
             collection=pick("collection", "MOVIEMBED_COLLECTION") or DEFAULT_COLLECTION,
             model=pick("model", "MOVIEMBED_MODEL"),
-            batch_size=_positive_int(
+            batch_size=_positive(
                 pick("batch_size", "MOVIEMBED_BATCH_SIZE"),
                 "MOVIEMBED_BATCH_SIZE",
                 DEFAULT_BATCH_SIZE,
+                int,
             ),
         )
 
@@ -85,13 +88,16 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _positive_int(raw: str | None, name: str, default: int) -> int:
+def _positive(
+    raw: str | None, name: str, default: NumberT, kind: Callable[[str], NumberT]
+) -> NumberT:
+    """Parse a setting that must be a positive number of type `kind` (int or float)."""
     if raw is None:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigError(f"{name} must be a positive integer, got {raw!r}.")
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}.") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}.")
     return value

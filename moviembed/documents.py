@@ -9,9 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .movie import Movie
-
-TOP_CAST = 3
+from .movie import TOP_CAST, Movie
 
 Metadata = dict[str, Any]
 

@@ -64,6 +64,20 @@ class EmbedderError(MoviembedError):
     """The embedding model cannot be loaded or run."""
 
 
+class TmdbError(MoviembedError):
+    """TMDB could not be reached or answered with an error."""
+
+
+class TmdbAuthError(TmdbError):
+    """TMDB rejected the API key or token: nothing else will work, so the build stops."""
+
+    exit_code = ExitCode.USAGE
+
+
+class TmdbNotFoundError(TmdbError):
+    """TMDB has no movie with this id (HTTP 404, status_code 34); the build skips it."""
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message, for one-line error reports."""
     text = str(exc).strip()

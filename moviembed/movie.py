@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+TOP_CAST = 3  # billed cast members kept per movie
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,6 @@ class Movie:
             return ()
         return tuple(name.strip() for name in self.director.split(",") if name.strip())
 
-    def to_record(self) -> dict[str, Any]:
-        """A JSON-ready dict in the bundled catalog's shape (keywords only when known)."""
-        record = asdict(self)
-        record["genres"] = list(self.genres)
-        record["cast"] = list(self.cast)
-        keywords = record.pop("keywords")
-        if keywords:
-            record["keywords"] = list(keywords)
-        return record
-
 
 @dataclass(frozen=True)
 class Skipped:
@@ -52,3 +44,32 @@ class Skipped:
 
     id: str
     reason: str
+
+
+def movie_from_tmdb(data: dict[str, Any]) -> Movie:
+    """Build a Movie from TMDB's `/movie/{id}` JSON with `append_to_response=credits,keywords`.
+
+    Directors are the crew members whose job is "Director" (in credit order), the
+    cast is the top three by billing `order`; missing parts give empty values.
+    """
+    credits = data.get("credits") or {}
+    crew = credits.get("crew") or []
+    directors = [p["name"] for p in crew if p.get("job") == "Director" and p.get("name")]
+    billed = sorted(
+        (p for p in credits.get("cast") or [] if p.get("name")),
+        key=lambda person: person.get("order", 0),
+    )
+    keywords = (data.get("keywords") or {}).get("keywords") or []
+    runtime = data.get("runtime")
+    return Movie(
+        id=int(data["id"]),
+        title=str(data.get("title") or data.get("original_title") or f"TMDB {data['id']}"),
+        release_date=data.get("release_date") or None,
+        genres=tuple(g["name"] for g in data.get("genres") or [] if g.get("name")),
+        director=", ".join(dict.fromkeys(directors)) or None,
+        cast=tuple(person["name"] for person in billed[:TOP_CAST]),
+        runtime=int(runtime) if runtime else None,
+        original_language=data.get("original_language") or None,
+        overview=str(data.get("overview") or ""),
+        keywords=tuple(k["name"] for k in keywords if k.get("name")),
+    )

@@ -69,7 +69,7 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The TMDB 5000 dataset beside the project; tests needing it skip when it is absent."""
     folder = SHARED_DATA / "tmdb5000"

@@ -1,0 +1,125 @@
+"""Read the public TMDB 5000 dataset (Kaggle's two CSV files, plain or gzipped).
+
+Rows are turned into the JSON shape of TMDB's `/movie/{id}` endpoint with
+`append_to_response=credits,keywords`, so one converter (`movie_from_tmdb`)
+serves the live API, the cache and this dataset alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import CatalogError
+from .movie import Skipped
+
+# Crew lists of big productions run past csv's default 128 KiB field limit.
+_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+MOVIE_COLUMNS = ("id", "title", "genres", "overview", "release_date", "runtime")
+CREDIT_COLUMNS = ("movie_id", "cast", "crew")
+
+ApiRecord = dict[str, Any]
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a CSV for reading, transparently gunzipping `.gz` files."""
+    try:
+        if path.suffix == ".gz":
+            return gzip.open(path, "rt", encoding="utf-8", newline="")
+        return path.open(encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise CatalogError(f"Dataset file {path} does not exist.") from None
+    except OSError as exc:
+        raise CatalogError(f"Cannot read dataset file {path}: {exc.strerror or exc}.") from None
+
+
+def count_rows(path: Path) -> int:
+    """Number of data rows, for progress totals (a quick pass that parses no JSON)."""
+    return sum(1 for _ in _rows(path, MOVIE_COLUMNS))
+
+
+def read_credits(path: Path) -> dict[str, dict[str, list[Any]]]:
+    """`movie_id` -> `{"cast": [...], "crew": [...]}` with only the fields we use kept."""
+    credits: dict[str, dict[str, list[Any]]] = {}
+    for _, row in _rows(path, CREDIT_COLUMNS):
+        try:
+            cast = json.loads(row["cast"] or "[]")
+            crew = json.loads(row["crew"] or "[]")
+        except json.JSONDecodeError:
+            continue  # the movie is still indexed, without credits
+        credits[row["movie_id"].strip()] = {
+            "cast": [{"name": p.get("name"), "order": p.get("order", 0)} for p in cast],
+            "crew": [{"name": p.get("name"), "job": p.get("job")} for p in crew],
+        }
+    return credits
+
+
+def iter_api_records(
+    movies_csv: Path, credits_csv: Path | None = None
+) -> Iterator[ApiRecord | Skipped]:
+    """TMDB-API-shaped records, one per row; malformed rows come out as `Skipped`."""
+    credits = read_credits(credits_csv) if credits_csv else {}
+    for line, row in _rows(movies_csv, MOVIE_COLUMNS):
+        try:
+            record = api_record(row)
+        except (ValueError, TypeError, KeyError) as exc:
+            yield Skipped(row.get("id") or f"line {line}", f"malformed row: {exc}")
+            continue
+        record["credits"] = credits.get(str(record["id"]), {"cast": [], "crew": []})
+        yield record
+
+
+def api_record(row: dict[str, str]) -> ApiRecord:
+    """One movies.csv row as TMDB's movie JSON (without credits); raises ValueError if bad."""
+    raw_id = (row.get("id") or "").strip()
+    if not raw_id.isdigit() or int(raw_id) < 1:
+        raise ValueError(f"id {raw_id!r} is not a positive integer")
+    title = (row.get("title") or "").strip()
+    if not title:
+        raise ValueError("no title")
+    runtime = (row.get("runtime") or "").strip()
+    return {
+        "id": int(raw_id),
+        "title": title,
+        "release_date": (row.get("release_date") or "").strip(),
+        "genres": _json_list(row, "genres"),
+        "overview": row.get("overview") or "",
+        "runtime": int(float(runtime)) if runtime else None,
+        "original_language": (row.get("original_language") or "").strip() or None,
+        "keywords": {"keywords": _json_list(row, "keywords")},
+    }
+
+
+def _json_list(row: dict[str, str], column: str) -> list[Any]:
+    text = row.get(column) or "[]"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError(f"{column} is not valid JSON") from None
+    if not isinstance(value, list):
+        raise ValueError(f"{column} is not a JSON list")
+    return value
+
+
+def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs after checking that the header has the `required` columns."""
+    csv.field_size_limit(_FIELD_LIMIT)
+    with open_text(path) as handle:
+        reader = csv.DictReader(handle)
+        try:
+            missing = [name for name in required if name not in (reader.fieldnames or [])]
+            if missing:
+                raise CatalogError(
+                    f"{path.name} is not a TMDB 5000 file: missing column(s) {', '.join(missing)}."
+                )
+            for row in reader:
+                yield reader.line_num, row
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
+            raise CatalogError(
+                f"{path.name} is damaged near line {reader.line_num}: {exc}."
+            ) from None
