@@ -6,6 +6,8 @@ and a re-run only embeds what is new or changed (compared by document hash).
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from .documents import Metadata, build_document, build_metadata
 from .embedder import Embedder
 from .errors import ModelMismatchError
-from .movie import Movie, Skipped
+from .movie import Movie, Skipped, Unfetched
 from .store import EmbeddingStore
 
 if TYPE_CHECKING:
@@ -62,8 +64,11 @@ class BuildReport:
 Prepared = tuple[str, str, Metadata]
 
 
+SourceItem = Movie | Skipped | Unfetched
+
+
 def build_index(
-    items: Iterable[Movie | Skipped],
+    items: Iterable[SourceItem],
     *,
     store: EmbeddingStore,
     embedder: Embedder,
@@ -74,49 +79,107 @@ def build_index(
 ) -> BuildReport:
     """Index `items` into `store`; returns counts of added, updated, unchanged and failed.
 
-    `should_stop` is polled between movies: when it turns true the current
-    batch is still written, then the build returns with `interrupted` set.
+    The source runs in a background thread, one batch ahead, so fetching and
+    parsing overlap embedding. `should_stop` is polled between movies: when it
+    turns true the movies already read are still written, then the build
+    returns with `interrupted` set. If the source raises, the movies read so far
+    are written before the error propagates.
     """
     if embedder.model_name != store.model_name:
         raise ModelMismatchError(
             f"The index at {store.persist_dir} was built with {store.model_name}; "
             f"cannot add vectors from {embedder.model_name}."
         )
-    progress = progress or _Silent()
     report = BuildReport()
     started = time.perf_counter()
-    encoder = _Encoder(embedder, progress)
-    for batch in _batches(items, total, progress, report, should_stop, write_batch):
+    encoder = _Encoder(embedder, progress or _Silent())
+    announced = _announced(items, total, progress or _Silent(), should_stop)
+    for batch in _batches(_prefetched(announced, depth=write_batch), report, write_batch):
         _write_batch(batch, store, encoder, report)
     report.interrupted = should_stop()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _batches(
-    items: Iterable[Movie | Skipped],
+def _announced(
+    items: Iterable[SourceItem],
     total: int | None,
     progress: BuildProgress,
-    report: BuildReport,
     should_stop: Callable[[], bool],
-    size: int,
+) -> Iterator[SourceItem]:
+    """Report each item to `progress` as the source produces it; stop when asked."""
+    for position, item in enumerate(items, start=1):
+        label = item.title if isinstance(item, Movie) else f"(id {item.id})"
+        progress.movie(position, total, label)
+        yield item
+        if should_stop():
+            return
+
+
+def _batches(
+    items: Iterable[SourceItem], report: BuildReport, size: int
 ) -> Iterator[list[Prepared]]:
     batch: list[Prepared] = []
-    for position, item in enumerate(items, start=1):
-        if isinstance(item, Skipped):
-            report.failed.append(item)
-            progress.movie(position, total, f"(skipped {item.id})")
-        else:
-            progress.movie(position, total, item.title)
-            document = build_document(item)
-            batch.append((str(item.id), document, build_metadata(item, document)))
-        if len(batch) >= size:
+    try:
+        for item in items:
+            if isinstance(item, Skipped):
+                report.failed.append(item)
+            elif isinstance(item, Unfetched):
+                report.unchanged += 1
+            else:
+                document = build_document(item)
+                batch.append((str(item.id), document, build_metadata(item, document)))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+    except BaseException:
+        if batch:  # keep the work done before the source failed or Ctrl-C
             yield batch
-            batch = []
-        if should_stop():
-            break
+        raise
     if batch:
         yield batch
+
+
+class _SourceFailed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def _prefetched(items: Iterable[SourceItem], depth: int) -> Iterator[SourceItem]:
+    """Iterate `items` in a daemon thread, at most `depth` ahead of the consumer."""
+    buffer: queue.Queue[object] = queue.Queue(maxsize=depth)
+    abandoned = threading.Event()
+
+    def put(value: object) -> bool:
+        while not abandoned.is_set():
+            try:
+                buffer.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            put(_SourceFailed(error))
+            return
+        put(_END)
+
+    threading.Thread(target=produce, name="moviembed-source", daemon=True).start()
+    try:
+        while (value := buffer.get()) is not _END:
+            if isinstance(value, _SourceFailed):
+                raise value.error
+            yield value  # type: ignore[misc]
+    finally:
+        abandoned.set()
 
 
 class _Encoder:

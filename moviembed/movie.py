@@ -46,6 +46,13 @@ class Skipped:
     reason: str
 
 
+@dataclass(frozen=True)
+class Unfetched:
+    """An id already in the index that a source chose not to fetch again."""
+
+    id: str
+
+
 def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     """Build a Movie from TMDB's `/movie/{id}` JSON with `append_to_response=credits,keywords`.
 

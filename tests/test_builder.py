@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +11,8 @@ import pytest
 
 from moviembed.builder import build_index
 from moviembed.embedder import ProgressCallback, SentenceTransformerEmbedder
-from moviembed.errors import ModelMismatchError
-from moviembed.movie import Movie, Skipped
+from moviembed.errors import ModelMismatchError, TmdbError
+from moviembed.movie import Movie, Skipped, Unfetched
 from moviembed.store import EmbeddingStore
 
 
@@ -147,3 +147,24 @@ def test_an_index_of_another_model_is_not_written(
     with pytest.raises(ModelMismatchError):
         build_index(small_movies, store=store, embedder=counting)
     assert store.count() == 0
+
+
+def test_movies_read_before_a_source_failure_are_kept(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    def failing_source() -> Iterator[Movie]:
+        yield from small_movies[:3]
+        raise TmdbError("TMDB went away")
+
+    store = EmbeddingStore(tmp_path / "index")
+    with pytest.raises(TmdbError, match="went away"):
+        build_index(failing_source(), store=store, embedder=counting)
+    assert store.count() == 3
+
+
+def test_ids_a_source_did_not_fetch_count_as_unchanged(
+    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    items = [Unfetched(str(small_movies[0].id)), small_movies[1]]
+    report = build_index(items, store=EmbeddingStore(index_copy), embedder=counting)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
