@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from .documents import Metadata, build_document, build_metadata
 from .embedder import Embedder
 from .errors import ModelMismatchError
-from .movie import Movie, Skipped, Unfetched
+from .movie import Movie, Skipped, SourceItem, Unfetched
 from .store import EmbeddingStore
 
 if TYPE_CHECKING:
@@ -62,9 +62,6 @@ class BuildReport:
 
 # (id, document, metadata) of one movie, ready to be compared with the store.
 Prepared = tuple[str, str, Metadata]
-
-
-SourceItem = Movie | Skipped | Unfetched
 
 
 def build_index(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import signal
 import sys
@@ -10,6 +11,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,11 +21,12 @@ from typer.core import TyperGroup
 
 from . import __version__, render
 from .builder import build_index
-from .catalog import load_catalog, parse_movie_id
+from .catalog import parse_movie_id
 from .config import Settings
 from .embedder import SentenceTransformerEmbedder
 from .errors import ExitCode, MoviembedError
 from .search import MAX_LIMIT, search
+from .sources import SourceRequest, open_source
 from .store import EmbeddingStore
 
 
@@ -110,6 +113,14 @@ def _open_store(settings: Settings) -> EmbeddingStore:
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
+class TmdbList(str, Enum):
+    """TMDB's movie lists that `build --tmdb-list` can take ids from."""
+
+    top_rated = "top_rated"
+    popular = "popular"
+    now_playing = "now_playing"
+
+
 @app.command()
 def build(
     ctx: typer.Context,
@@ -117,9 +128,80 @@ def build(
         Path | None,
         typer.Option(
             "--catalog",
-            help="A catalog file (JSON array or lines) in the bundled catalog's shape "
-            "(default: the bundled catalog).",
-            show_default=False,
+            help="A catalog file (JSON array or lines) in the bundled catalog's shape.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    ids_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--ids",
+            help="TMDB ids to fetch: .txt (one per line), .csv (id, movie_id or tmdb_id "
+            "column), .json, or .pkl such as movie_ids.pkl.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    movie_ids: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--id",
+            min=1,
+            help="A TMDB id to fetch; repeat for more.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    tmdb_list: Annotated[
+        TmdbList | None,
+        typer.Option(
+            "--tmdb-list",
+            help="Take ids from one of TMDB's lists.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=1,
+            help="How many ids to take from --tmdb-list.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = 100,
+    tmdb_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--tmdb-csv",
+            help="The TMDB 5000 dataset's tmdb_5000_movies.csv (or .csv.gz), indexed offline.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    credits_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--credits",
+            help="tmdb_5000_credits.csv (or .csv.gz), for directors and cast.",
+            rich_help_panel="Source (default: the bundled catalog)",
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh", help="Fetch from TMDB again even when cached.", rich_help_panel="TMDB"
+        ),
+    ] = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Use only cached TMDB responses.", rich_help_panel="TMDB"),
+    ] = False,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate",
+            min=0.1,
+            envvar="MOVIEMBED_TMDB_RATE",
+            help="Most TMDB requests per second.",
+            show_default="20",
+            rich_help_panel="TMDB",
         ),
     ] = None,
     batch_size: Annotated[
@@ -137,18 +219,34 @@ def build(
 ) -> None:
     """Build or update the index; unchanged movies are not embedded again.
 
-    Example: moviembed build
+    Examples: moviembed build; moviembed build --ids movie_ids.pkl;
+    moviembed build --tmdb-list top_rated --limit 250;
+    moviembed build --tmdb-csv tmdb_5000_movies.csv.gz --credits tmdb_5000_credits.csv.gz
     """
     settings = _settings(ctx)
-    movies = load_catalog(catalog)
     store = _open_store(settings)
+    request = SourceRequest(
+        catalog=catalog,
+        ids_file=ids_file,
+        movie_ids=movie_ids or [],
+        tmdb_list=tmdb_list.value if tmdb_list else None,
+        limit=limit,
+        tmdb_csv=tmdb_csv,
+        credits_csv=credits_csv,
+        refresh=refresh,
+        offline=offline,
+    )
+    if rate is not None:
+        settings = dataclasses.replace(settings, tmdb_rate=rate)
+    source = open_source(request, settings, store)
+    _print_notes(source.notes)
     embedder = SentenceTransformerEmbedder(store.model_name, batch_size or settings.batch_size)
     with _stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
         report = build_index(
-            movies,
+            source.items,
             store=store,
             embedder=embedder,
-            total=len(movies),
+            total=source.total,
             progress=progress,
             should_stop=should_stop,
         )
@@ -157,6 +255,13 @@ def build(
         render.print_json(render.report_dict(report))
     if report.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
+
+
+def _print_notes(notes: list[str], shown: int = 10) -> None:
+    for note in notes[:shown]:
+        render.stderr.print(f"Warning: {note}", markup=False, highlight=False)
+    if len(notes) > shown:
+        render.stderr.print(f"Warning: … and {len(notes) - shown} more problems in the input.")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +17,9 @@ from .errors import ConfigError
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"
 DEFAULT_BATCH_SIZE = 32
+DEFAULT_TMDB_URL = "https://api.themoviedb.org/3"
+DEFAULT_TMDB_LANGUAGE = "en-US"
+DEFAULT_TMDB_RATE = 20.0
 
 NumberT = TypeVar("NumberT", int, float)
 
@@ -28,14 +31,27 @@ def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "index"
 
 
+def default_cache_dir() -> Path:
+    """Where TMDB responses and derived model files are cached."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, validated. Secrets are kept out of `repr`."""
 
     db_path: Path
+    cache_dir: Path
     collection: str = DEFAULT_COLLECTION
     model: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
+    tmdb_api_key: str | None = field(default=None, repr=False)
+    tmdb_read_access_token: str | None = field(default=None, repr=False)
+    tmdb_url: str = DEFAULT_TMDB_URL
+    tmdb_language: str = DEFAULT_TMDB_LANGUAGE
+    tmdb_rate: float = DEFAULT_TMDB_RATE
 
     @classmethod
     def load(
@@ -60,8 +76,10 @@ class Settings:
             return file_values.get(variable) or None
 
         db = pick("db_path", "MOVIEMBED_DB")
+        cache = pick("cache_dir", "MOVIEMBED_CACHE_DIR")
         return cls(
             db_path=Path(db).expanduser() if db else default_db_path(),
+            cache_dir=Path(cache).expanduser() if cache else default_cache_dir(),
             collection=pick("collection", "MOVIEMBED_COLLECTION") or DEFAULT_COLLECTION,
             model=pick("model", "MOVIEMBED_MODEL"),
             batch_size=_positive(
@@ -70,7 +88,22 @@ class Settings:
                 DEFAULT_BATCH_SIZE,
                 int,
             ),
+            tmdb_api_key=pick("tmdb_api_key", "TMDB_API_KEY"),
+            tmdb_read_access_token=pick("tmdb_read_access_token", "TMDB_READ_ACCESS_TOKEN"),
+            tmdb_url=(pick("tmdb_url", "MOVIEMBED_TMDB_URL") or DEFAULT_TMDB_URL).rstrip("/"),
+            tmdb_language=pick("tmdb_language", "TMDB_LANGUAGE") or DEFAULT_TMDB_LANGUAGE,
+            tmdb_rate=_positive(
+                pick("tmdb_rate", "MOVIEMBED_TMDB_RATE"),
+                "MOVIEMBED_TMDB_RATE",
+                DEFAULT_TMDB_RATE,
+                float,
+            ),
         )
+
+    @property
+    def has_tmdb_credentials(self) -> bool:
+        """True when a TMDB key or read access token is configured."""
+        return bool(self.tmdb_api_key or self.tmdb_read_access_token)
 
 
 def _read_env_file(env_file: Path | None) -> dict[str, str]:

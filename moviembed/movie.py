@@ -53,6 +53,10 @@ class Unfetched:
     id: str
 
 
+SourceItem = Movie | Skipped | Unfetched
+"""What a source yields: a movie, a movie it could not provide, or an id it left alone."""
+
+
 def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     """Build a Movie from TMDB's `/movie/{id}` JSON with `append_to_response=credits,keywords`.
 

@@ -129,22 +129,18 @@ class EmbeddingStore:
 
     def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[Hit]:
         """Stored movies for `ids`, in the order asked; unknown ids are left out."""
-        collection = self._existing_collection()
-        if collection is None or not ids:
-            return []
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        with self._chroma_errors("read movies"):
-            result = collection.get(ids=list(ids), include=include)
         found: dict[str, Hit] = {}
-        for position, id_ in enumerate(result["ids"]):
-            hit: Hit = {
-                "id": id_,
-                "document": result["documents"][position],
-                "metadata": _sorted(result["metadatas"][position]),
-            }
-            if include_embeddings:
-                hit["embedding"] = [float(x) for x in result["embeddings"][position]]
-            found[id_] = hit
+        for result in self._get_chunked(ids, include):
+            for position, id_ in enumerate(result["ids"]):
+                hit: Hit = {
+                    "id": id_,
+                    "document": result["documents"][position],
+                    "metadata": _sorted(result["metadatas"][position]),
+                }
+                if include_embeddings:
+                    hit["embedding"] = [float(x) for x in result["embeddings"][position]]
+                found[id_] = hit
         return [found[id_] for id_ in ids if id_ in found]
 
     def get_one(self, movie_id: str, include_embeddings: bool = False) -> Hit:
@@ -156,6 +152,10 @@ class EmbeddingStore:
                 'Find ids with: moviembed query "..." --json'
             )
         return hits[0]
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are stored (reads ids only, no documents or vectors)."""
+        return {id_ for result in self._get_chunked(ids, []) for id_ in result["ids"]}
 
     def get_metadatas(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Stored metadata by id, for deciding what a build must (re)write."""
@@ -170,7 +170,11 @@ class EmbeddingStore:
         documents: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
     ) -> None:
-        """Insert or replace movies, in chunks below ChromaDB's maximum batch size."""
+        """Insert or replace movies, in chunks below ChromaDB's maximum batch size.
+
+        Replacing is complete: metadata keys a movie no longer has are removed
+        (Chroma itself would keep them, since its upsert merges metadata).
+        """
         if not (len(ids) == len(embeddings) == len(documents) == len(metadatas)):
             raise ValueError("ids, embeddings, documents and metadatas must have the same length")
         if not ids:
@@ -178,24 +182,50 @@ class EmbeddingStore:
         collection = self._writable_collection(dimension=len(embeddings[0]))
         self._check_dimension(collection, len(embeddings[0]))
         for start, stop in self._chunks(len(ids)):
+            chunk_ids = list(ids[start:stop])
             with self._chroma_errors("store movies"):
                 collection.upsert(
-                    ids=list(ids[start:stop]),
+                    ids=chunk_ids,
                     embeddings=[list(map(float, vector)) for vector in embeddings[start:stop]],
                     documents=list(documents[start:stop]),
-                    metadatas=list(metadatas[start:stop]),
+                    metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
                 )
 
     def update_metadatas(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
-        """Replace metadata of stored movies without touching their vectors."""
+        """Replace the metadata of stored movies without touching their vectors."""
         collection = self._existing_collection()
         if collection is None or not ids:
             return
         for start, stop in self._chunks(len(ids)):
+            chunk_ids = list(ids[start:stop])
             with self._chroma_errors("update movies"):
-                collection.update(ids=list(ids[start:stop]), metadatas=list(metadatas[start:stop]))
+                collection.update(
+                    ids=chunk_ids,
+                    metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
+                )
+
+    def _replacing(
+        self, collection: Any, ids: list[str], metadatas: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """New metadata plus `None` for each stored key it drops, which Chroma reads as delete."""
+        with self._chroma_errors("read movies"):
+            stored = collection.get(ids=ids, include=["metadatas"])
+        previous = dict(zip(stored["ids"], stored["metadatas"], strict=True))
+        return [
+            {**dict.fromkeys(previous.get(id_) or {}), **metadata}
+            for id_, metadata in zip(ids, metadatas, strict=True)
+        ]
 
     # -- plumbing ------------------------------------------------------------
+
+    def _get_chunked(self, ids: Sequence[str], include: list[str]) -> Iterator[dict[str, Any]]:
+        """`collection.get` over `ids` in chunks below Chroma's batch limit."""
+        collection = self._existing_collection()
+        if collection is None or not ids:
+            return
+        for start, stop in self._chunks(len(ids)):
+            with self._chroma_errors("read movies"):
+                yield collection.get(ids=list(ids[start:stop]), include=include)
 
     def _connect(self) -> Any:
         if self._client is None:

@@ -118,6 +118,16 @@ def test_metadata_can_change_without_new_vectors(tmp_path: Path) -> None:
     assert hit["embedding"] == pytest.approx(unit(1, 1, 0))
 
 
+def test_upsert_replaces_metadata_instead_of_merging(tmp_path: Path) -> None:
+    store = EmbeddingStore(tmp_path / "index")
+    fill(store)
+    store.upsert_movies(["2"], [unit(1, 1, 0)], ["two"], [{"title": "Two"}])
+    assert store.get_by_ids(["2"])[0]["metadata"] == {"title": "Two"}
+    store.update_metadatas(["1"], [{"title": "Uno"}])
+    store.update_metadatas(["2"], [{"year": 2001}])
+    assert store.get_metadatas(["1", "2"]) == {"1": {"title": "Uno"}, "2": {"year": 2001}}
+
+
 def test_a_file_where_the_index_should_be_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "index"
     path.write_text("not a folder")

@@ -1,0 +1,189 @@
+"""Where a build's movies come from: a catalog file, TMDB by id or list, or the TMDB 5000 CSVs.
+
+Each source is a `Source`: the movies (lazily), how many to expect for the
+progress bar, and notes about the input (bad or repeated ids) for the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .catalog import load_catalog
+from .config import Settings
+from .errors import ConfigError, TmdbNotFoundError, UsageError
+from .ids import IdList, normalize_ids, read_id_file
+from .movie import Skipped, SourceItem, Unfetched, movie_from_tmdb
+from .tmdb_dataset import count_rows, iter_api_records
+
+if TYPE_CHECKING:
+    from .store import EmbeddingStore
+    from .tmdb import TmdbClient
+    from .tmdb_cache import ResponseCache
+
+TMDB_SOURCES = ("--ids", "--id", "--tmdb-list")
+
+
+@dataclass
+class Source:
+    """Movies to index, how many to expect, and notes about the input."""
+
+    items: Iterable[SourceItem]
+    total: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+def catalog_source(path: Path | None = None) -> Source:
+    """The bundled catalog, or a catalog file in the same shape."""
+    movies = load_catalog(path)
+    return Source(movies, len(movies))
+
+
+def dataset_source(movies_csv: Path, credits_csv: Path | None) -> Source:
+    """The TMDB 5000 dataset (plain or gzipped CSVs); malformed rows become `Skipped`."""
+    total = count_rows(movies_csv)
+
+    def items() -> Iterator[SourceItem]:
+        for record in iter_api_records(movies_csv, credits_csv):
+            yield record if isinstance(record, Skipped) else movie_from_tmdb(record)
+
+    notes = [] if credits_csv else ["no --credits file: directors and cast will be missing"]
+    return Source(items(), total, notes)
+
+
+class TmdbFetcher:
+    """Movies by id, from the response cache first and TMDB second.
+
+    Ids already in the index but not in the cache are not fetched again
+    (unless `refresh`); with `offline`, only the cache is used.
+    """
+
+    def __init__(
+        self,
+        client: TmdbClient | None,
+        cache: ResponseCache,
+        *,
+        indexed: Container[str] = frozenset(),
+        refresh: bool = False,
+        offline: bool = False,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.indexed = indexed
+        self.refresh = refresh
+        self.offline = offline
+
+    def movies(self, ids: Iterable[int]) -> Iterator[SourceItem]:
+        """One item per id, in order."""
+        for movie_id in ids:
+            yield self._one(movie_id)
+
+    def _one(self, movie_id: int) -> SourceItem:
+        if not self.refresh:
+            cached = self.cache.get(movie_id)
+            if cached is not None:
+                return movie_from_tmdb(cached)
+            if str(movie_id) in self.indexed:
+                return Unfetched(str(movie_id))
+        if self.offline or self.client is None:
+            return Skipped(str(movie_id), "not in the TMDB cache (built with --offline)")
+        try:
+            raw = self.client.movie_raw(movie_id)
+        except TmdbNotFoundError:
+            return Skipped(str(movie_id), "TMDB has no movie with this id (404)")
+        self.cache.put(movie_id, raw)
+        return movie_from_tmdb(raw)
+
+
+def ids_source(ids: IdList, fetcher: TmdbFetcher) -> Source:
+    """Movies for a list of ids (from `--id` or an ids file)."""
+    return Source(fetcher.movies(ids.ids), len(ids.ids), list(ids.problems))
+
+
+@dataclass(frozen=True)
+class SourceRequest:
+    """What a build was asked to index; at most one kind of source may be set."""
+
+    catalog: Path | None = None
+    ids_file: Path | None = None
+    movie_ids: Sequence[int] = ()
+    tmdb_list: str | None = None
+    limit: int = 100
+    tmdb_csv: Path | None = None
+    credits_csv: Path | None = None
+    refresh: bool = False
+    offline: bool = False
+
+    def kinds(self) -> list[str]:
+        """The source options that were given, named as the CLI spells them."""
+        given = {
+            "--catalog": self.catalog,
+            "--ids": self.ids_file,
+            "--id": self.movie_ids,
+            "--tmdb-list": self.tmdb_list,
+            "--tmdb-csv": self.tmdb_csv,
+        }
+        return [name for name, value in given.items() if value]
+
+
+def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStore) -> Source:
+    """Check the request's options fit together and open the source they name."""
+    kinds = request.kinds()
+    kind = kinds[0] if kinds else "--catalog"
+    _check_combination(request, kinds, kind)
+    if kind == "--catalog":
+        return catalog_source(request.catalog)
+    if kind == "--tmdb-csv":
+        assert request.tmdb_csv is not None
+        return dataset_source(request.tmdb_csv, request.credits_csv)
+    client = None if request.offline else tmdb_client(settings)
+    if request.tmdb_list:
+        assert client is not None
+        ids = IdList(list(client.list_ids(request.tmdb_list, request.limit)))
+    elif request.ids_file:
+        ids = read_id_file(request.ids_file)
+    else:
+        ids = normalize_ids((f"--id {value}", value) for value in request.movie_ids)
+    from .tmdb_cache import ResponseCache
+
+    cache = ResponseCache(settings.cache_dir / "tmdb" / settings.tmdb_language)
+    indexed = set() if request.refresh else store.existing_ids([str(i) for i in ids.ids])
+    fetcher = TmdbFetcher(
+        client, cache, indexed=indexed, refresh=request.refresh, offline=request.offline
+    )
+    return ids_source(ids, fetcher)
+
+
+def _check_combination(request: SourceRequest, kinds: list[str], kind: str) -> None:
+    if len(kinds) > 1:
+        raise UsageError(f"Give one source at a time, not {' and '.join(kinds)}.")
+    if request.credits_csv and kind != "--tmdb-csv":
+        raise UsageError("--credits goes with --tmdb-csv.")
+    if request.refresh and request.offline:
+        raise UsageError("--refresh and --offline contradict each other; choose one.")
+    if (request.refresh or request.offline) and kind not in TMDB_SOURCES:
+        raise UsageError(
+            "--refresh and --offline apply to TMDB sources (--ids, --id, --tmdb-list)."
+        )
+    if request.offline and kind == "--tmdb-list":
+        raise UsageError("--tmdb-list needs TMDB; it cannot run with --offline.")
+
+
+def tmdb_client(settings: Settings) -> TmdbClient:
+    """A TMDB client from the settings, or ConfigError saying how to add credentials."""
+    if not settings.has_tmdb_credentials:
+        raise ConfigError(
+            "TMDB needs credentials: set TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY in .env "
+            "(see .env.example), or add --offline to use only cached responses."
+        )
+    from .tmdb import TmdbClient
+
+    return TmdbClient(
+        api_key=settings.tmdb_api_key,
+        read_access_token=settings.tmdb_read_access_token,
+        base_url=settings.tmdb_url,
+        language=settings.tmdb_language,
+        rate=settings.tmdb_rate,
+    )
