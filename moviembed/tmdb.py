@@ -1,0 +1,440 @@
+"""A synchronous TMDB v3 client: one session, a rate limit, retries, readable errors.
+
+Every failure becomes a `TmdbError` (or a subclass) whose message says what to do, and
+the API key never leaves the request: not in messages, `repr`, logs or tracebacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from . import __version__
+from .errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
+from .movie import Movie, movie_from_tmdb
+
+log = logging.getLogger(__name__)
+
+API_URL = "https://api.themoviedb.org/3"
+LISTS = ("top_rated", "popular", "now_playing")
+MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
+MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
+MAX_BACKOFF = 30.0
+AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API key"
+NOT_FOUND_STATUS_CODE = 34
+CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
+URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
+
+_SECRET_PATTERNS = (
+    re.compile(r"(api_key=)[^&\s'\"#]+", re.IGNORECASE),
+    re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
+)
+# Filters on a logger only see records logged to that very logger, not those that
+# propagate from its children, so each urllib3 module logger needs its own filter.
+_URLLIB3_LOGGERS = (
+    "urllib3",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+    "requests",
+)
+
+
+def redact(text: str) -> str:
+    """`text` with `api_key=...` query values and bearer tokens replaced by `***`."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\g<1>***", text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Rewrites log records so no `api_key=` value or bearer token reaches a handler.
+
+    urllib3 logs every request URL (query string included) at DEBUG level.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is the logging module's problem, not ours
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_REDACTOR = RedactSecretsFilter()
+
+
+def install_log_redaction() -> None:
+    """Add the redacting filter to the urllib3 and requests loggers (once each)."""
+    names = set(_URLLIB3_LOGGERS) | {
+        name for name in logging.root.manager.loggerDict if name.startswith("urllib3.")
+    }
+    for name in sorted(names):
+        logger = logging.getLogger(name)
+        if _REDACTOR not in logger.filters:
+            logger.addFilter(_REDACTOR)
+
+
+class _Throttle:
+    """Spaces calls at least `1 / rate` seconds apart, across every caller of the client."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            time.sleep(delay)
+
+
+class _Retry(Exception):
+    """One failed attempt worth repeating: the message to give up with, and the pause."""
+
+    def __init__(self, message: str, pause: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pause = pause
+
+
+class TmdbClient:
+    """TMDB v3 over one `requests.Session`; plain values in, dicts and `Movie`s out.
+
+    `read_access_token` (v4, sent as a Bearer header) is preferred over `api_key`
+    (v3, sent as a query parameter) because headers do not end up in URLs.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        read_access_token: str | None = None,
+        base_url: str = API_URL,
+        language: str = "en-US",
+        rate: float = 20.0,
+        timeout: float = 10.0,
+        max_attempts: int = 5,
+        backoff: float = 0.5,
+    ) -> None:
+        if not api_key and not read_access_token:
+            raise ConfigError(f"No TMDB credentials. {CREDENTIALS_HINT}")
+        _check_number("rate", rate, minimum=0.0, strict=True)
+        _check_number("timeout", timeout, minimum=0.0, strict=True)
+        _check_number("backoff", backoff, minimum=0.0, strict=False)
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ConfigError(
+                f"max_attempts must be a whole number of at least 1, not {max_attempts!r}."
+            )
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"MOVIEMBED_TMDB_URL must be an http(s) URL like {API_URL}, "
+                f"not {_shown(base_url)!r}."
+            )
+        self.base_url = base_url.rstrip("/")
+        self.language = language
+        self.rate = float(rate)
+        self.timeout = float(timeout)
+        self.max_attempts = max_attempts
+        self.backoff = float(backoff)
+        self.requests_sent = 0  # attempts made, retries included
+        self._shown_url = _shown(self.base_url)
+        self._secrets = tuple(s for s in (api_key, read_access_token) if s)
+        self._api_key = None if read_access_token else api_key
+        self._throttle = _Throttle(self.rate)
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
+        )
+        if read_access_token:
+            self._session.headers["Authorization"] = f"Bearer {read_access_token}"
+        install_log_redaction()
+
+    def __repr__(self) -> str:
+        auth = "read access token" if self._api_key is None else "api key"
+        return (
+            f"TmdbClient(base_url={self._shown_url!r}, auth={auth!r}, language={self.language!r})"
+        )
+
+    def __enter__(self) -> TmdbClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def movie_raw(self, movie_id: int) -> dict[str, Any]:
+        """TMDB's movie details with credits and keywords, in one request.
+
+        https://developer.themoviedb.org/reference/movie-details
+        """
+        if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+            raise UsageError(f"TMDB movie ids are positive integers, not {movie_id!r}.")
+        data = self._get(
+            f"/movie/{movie_id}",
+            {"append_to_response": "credits,keywords", "language": self.language},
+            what=f"movie {movie_id}",
+        )
+        if "id" not in data:
+            raise TmdbError(
+                f"TMDB's answer for movie {movie_id} is not a movie (no id). "
+                "Check MOVIEMBED_TMDB_URL."
+            )
+        return data
+
+    def movie(self, movie_id: int) -> Movie:
+        """One movie as a `Movie` (director, top cast, genres, keywords).
+
+        https://developer.themoviedb.org/reference/movie-details
+        """
+        return movie_from_tmdb(self.movie_raw(movie_id))
+
+    def list_ids(self, name: str, limit: int) -> Iterator[int]:
+        """The first `limit` movie ids of a TMDB list, fetched page by page as needed.
+
+        Lists move while they are paged, so an id seen on an earlier page is not repeated.
+        https://developer.themoviedb.org/reference/movie-top-rated-list
+        https://developer.themoviedb.org/reference/movie-popular-list
+        https://developer.themoviedb.org/reference/movie-now-playing-list
+        """
+        if name not in LISTS:
+            raise UsageError(f"Unknown TMDB list {name!r}; use one of {', '.join(LISTS)}.")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise UsageError(f"The number of movies must be a positive integer, not {limit!r}.")
+        return self._list_pages(name, limit)
+
+    def _list_pages(self, name: str, limit: int) -> Iterator[int]:
+        seen: set[int] = set()
+        page, total_pages = 1, 1
+        while len(seen) < limit and page <= min(total_pages, MAX_PAGE):
+            data = self._get(
+                f"/movie/{name}",
+                {"page": str(page), "language": self.language},
+                what=f"page {page} of the {name} list",
+            )
+            results = data.get("results")
+            if not isinstance(results, list) or not results:
+                return
+            total_pages = _int_or(data.get("total_pages"), page)
+            for item in results:
+                movie_id = item.get("id") if isinstance(item, dict) else None
+                if isinstance(movie_id, int) and movie_id > 0 and movie_id not in seen:
+                    seen.add(movie_id)
+                    yield movie_id
+                    if len(seen) >= limit:
+                        return
+            page += 1
+
+    def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
+        """GET `path` with retries; returns the JSON object or raises a TmdbError."""
+        url = self.base_url + path
+        if self._api_key:
+            params = {**params, "api_key": self._api_key}
+        message = ""
+        for attempt in range(1, self.max_attempts + 1):
+            self._throttle.wait()
+            self.requests_sent += 1
+            try:
+                return self._attempt(url, path, params, what)
+            except _Retry as retry:
+                message = retry.message
+                pause = retry.pause if retry.pause is not None else self._backoff(attempt)
+            if attempt < self.max_attempts:
+                log.info(
+                    "TMDB attempt %d/%d for %s failed; retrying in %.2f s",
+                    attempt,
+                    self.max_attempts,
+                    path,
+                    pause,
+                )
+                time.sleep(pause)
+        raise TmdbError(message)
+
+    def _attempt(self, url: str, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
+        """One request: the JSON object, or `_Retry`, or a final TmdbError."""
+        tries = _plural(self.max_attempts, "attempt")
+        try:
+            response = self._session.get(url, params=params, timeout=self.timeout)
+        except requests.Timeout:
+            raise _Retry(
+                f"TMDB at {self._shown_url} did not answer within {self.timeout:g} s "
+                f"({tries}). Try again later."
+            ) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise _Retry(
+                f"TMDB's answer to {path} broke off before its end ({tries}). Try again later."
+            ) from None
+        except requests.ConnectionError as exc:
+            raise _Retry(
+                f"Cannot reach TMDB at {self._shown_url}: {_connection_reason(exc)} "
+                f"({tries}). {URL_HINT}"
+            ) from None
+        except requests.RequestException as exc:
+            raise TmdbError(
+                f"Cannot send a request to TMDB at {self._shown_url} "
+                f"({exc.__class__.__name__}). {URL_HINT}"
+            ) from None
+        with response:
+            return self._read(response, path, what, tries)
+
+    def _read(
+        self, response: requests.Response, path: str, what: str, tries: str
+    ) -> dict[str, Any]:
+        status = response.status_code
+        if status == 429:
+            raise _Retry(
+                f"TMDB is still limiting the request rate after {tries} (HTTP 429 for {path}). "
+                "Lower the request rate or try again later.",
+                pause=_retry_after(response.headers.get("Retry-After")),
+            )
+        if status >= 500:
+            raise _Retry(
+                f"TMDB did not answer after {tries} (HTTP {status} for {path}). Try again later."
+            )
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        tmdb_code, tmdb_message = _tmdb_status(data)
+        tmdb_message = self._scrub(tmdb_message)
+        if status == 401 or tmdb_code in AUTH_STATUS_CODES:
+            detail = f": {tmdb_message}" if tmdb_message else ""
+            raise TmdbAuthError(
+                f"TMDB rejected the API key (HTTP {status}){detail}. {CREDENTIALS_HINT}"
+            )
+        if status == 404 or tmdb_code == NOT_FOUND_STATUS_CODE:
+            raise TmdbNotFoundError(f"TMDB has no {what} (HTTP {status}).")
+        if not 200 <= status < 300:
+            detail = f": {tmdb_message}" if tmdb_message else ""
+            raise TmdbError(f"TMDB refused {path} (HTTP {status}){detail}.")
+        if not isinstance(data, dict):
+            kind = _content_type(response)
+            raise _Retry(
+                f"TMDB answered {path} with something that is not a JSON object "
+                f"(HTTP {status}, {kind}) after {tries}. Check MOVIEMBED_TMDB_URL, "
+                "or try again later."
+            )
+        return data
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+
+    def _scrub(self, text: str) -> str:
+        """Server-supplied text with our own secrets removed, should the server echo them."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return redact(text)
+
+
+def _check_number(name: str, value: float, *, minimum: float, strict: bool) -> None:
+    ok = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > minimum if strict else value >= minimum)
+    )
+    if not ok:
+        bound = "greater than" if strict else "at least"
+        raise ConfigError(f"The TMDB {name} must be a number {bound} {minimum:g}, not {value!r}.")
+
+
+def _shown(url: str) -> str:
+    """A URL fit for messages: no user info, query string or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _connection_reason(exc: requests.ConnectionError) -> str:
+    """A few words for why the connection failed, without the URL requests puts in `str`."""
+    pending: list[BaseException] = [exc]
+    seen: set[int] = set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(error, ConnectionResetError):
+            return "connection reset"
+        name = error.__class__.__name__
+        if name == "NameResolutionError":
+            return "host name not found"
+        if name in ("SSLError", "SSLCertVerificationError"):
+            return "TLS/SSL error"
+        if name in ("ProtocolError", "RemoteDisconnected"):
+            return "the connection closed before an answer"
+        linked = (*error.args, getattr(error, "reason", None), error.__cause__, error.__context__)
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+    return "connection failed"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def _tmdb_status(data: Any) -> tuple[int | None, str]:
+    """TMDB's `status_code` and one-line `status_message` from an error body, if any."""
+    if not isinstance(data, dict):
+        return None, ""
+    code = data.get("status_code")
+    message = data.get("status_message")
+    text = " ".join(str(message).split())[:200].rstrip(".") if message else ""
+    return (code if isinstance(code, int) and not isinstance(code, bool) else None), text
+
+
+def _content_type(response: requests.Response) -> str:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return kind[:60] if re.fullmatch(r"[\w.+-]+/[\w.+-]+", kind) else "unknown content type"
+
+
+def _int_or(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
