@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 DEFAULT_WRITE_BATCH = 256
+# When the source is slower than embedding (TMDB over the network), a batch is
+# written as soon as it holds this many movies and nothing more is waiting, so
+# the encoder works while the next movies download.
+MIN_EARLY_BATCH = 32
 
 
 class BuildProgress(Protocol):
@@ -114,12 +118,16 @@ def _announced(
 
 
 def _batches(
-    items: Iterable[SourceItem], report: BuildReport, size: int
+    items: Iterable[SourceItem | _Lull], report: BuildReport, size: int
 ) -> Iterator[list[Prepared]]:
     batch: list[Prepared] = []
     try:
         for item in items:
-            if isinstance(item, Skipped):
+            if isinstance(item, _Lull):
+                if len(batch) >= MIN_EARLY_BATCH:
+                    yield batch
+                    batch = []
+            elif isinstance(item, Skipped):
                 report.failed.append(item)
             elif isinstance(item, Unfetched):
                 report.unchanged += 1
@@ -137,6 +145,10 @@ def _batches(
         yield batch
 
 
+class _Lull:
+    """Marks a moment when the source has nothing ready: a good time to write early."""
+
+
 class _SourceFailed:
     def __init__(self, error: BaseException) -> None:
         self.error = error
@@ -145,8 +157,11 @@ class _SourceFailed:
 _END = object()
 
 
-def _prefetched(items: Iterable[SourceItem], depth: int) -> Iterator[SourceItem]:
-    """Iterate `items` in a daemon thread, at most `depth` ahead of the consumer."""
+def _prefetched(items: Iterable[SourceItem], depth: int) -> Iterator[SourceItem | _Lull]:
+    """Iterate `items` in a daemon thread, at most `depth` ahead of the consumer.
+
+    A `_Lull` is yielded whenever the consumer would have to wait for the source.
+    """
     buffer: queue.Queue[object] = queue.Queue(maxsize=depth)
     abandoned = threading.Event()
 
@@ -170,8 +185,14 @@ def _prefetched(items: Iterable[SourceItem], depth: int) -> Iterator[SourceItem]
         put(_END)
 
     threading.Thread(target=produce, name="moviembed-source", daemon=True).start()
+    lull = _Lull()
     try:
-        while (value := buffer.get()) is not _END:
+        while True:
+            if buffer.empty():
+                yield lull
+            value = buffer.get()
+            if value is _END:
+                return
             if isinstance(value, _SourceFailed):
                 raise value.error
             yield value  # type: ignore[misc]

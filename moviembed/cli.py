@@ -35,7 +35,7 @@ class CliState:
     """What the global options resolved to, shared with every command."""
 
     settings: Settings
-    verbose: bool
+    verbose: int
 
 
 class _ReportingGroup(TyperGroup):
@@ -89,8 +89,14 @@ def main_options(
         typer.Option("--env-file", help="Read settings from this file instead of ./.env."),
     ] = None,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log details and show tracebacks.")
-    ] = False,
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="Log details and show tracebacks; -vv also logs libraries' debug messages.",
+        ),
+    ] = 0,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_print_version, is_eager=True, help="Show version."),
@@ -338,11 +344,13 @@ class _CliLogHandler(RichHandler):
     """Log lines on stderr; its own class so repeated runs in one process install it once."""
 
 
-def _configure_logging(verbose: bool) -> None:
+def _configure_logging(verbose: int) -> None:
+    """Warnings by default; -v: our debug and others' info; -vv: everyone's debug."""
     root = logging.getLogger()
     if not any(isinstance(handler, _CliLogHandler) for handler in root.handlers):
         root.addHandler(_CliLogHandler(console=render.stderr, show_time=False, show_path=False))
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    root.setLevel(levels.get(verbose, logging.DEBUG))
     logging.getLogger("moviembed").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 

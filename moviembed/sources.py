@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .catalog import load_catalog
 from .config import Settings
-from .errors import ConfigError, TmdbNotFoundError, UsageError
+from .errors import ConfigError, TmdbError, TmdbNotFoundError, UsageError
 from .ids import IdList, normalize_ids, read_id_file
 from .movie import Skipped, SourceItem, Unfetched, movie_from_tmdb
 from .tmdb_dataset import count_rows, iter_api_records
@@ -57,8 +57,12 @@ class TmdbFetcher:
     """Movies by id, from the response cache first and TMDB second.
 
     Ids already in the index but not in the cache are not fetched again
-    (unless `refresh`); with `offline`, only the cache is used.
+    (unless `refresh`); with `offline`, only the cache is used. A wrong base
+    URL makes TMDB answer 404 for everything, so a run of 404s before any
+    success stops the build instead of skipping every movie.
     """
+
+    max_leading_not_found = 10
 
     def __init__(
         self,
@@ -74,6 +78,7 @@ class TmdbFetcher:
         self.indexed = indexed
         self.refresh = refresh
         self.offline = offline
+        self._leading_not_found: int | None = 0  # None once TMDB has found a movie
 
     def movies(self, ids: Iterable[int]) -> Iterator[SourceItem]:
         """One item per id, in order."""
@@ -92,9 +97,22 @@ class TmdbFetcher:
         try:
             raw = self.client.movie_raw(movie_id)
         except TmdbNotFoundError:
+            self._count_not_found()
             return Skipped(str(movie_id), "TMDB has no movie with this id (404)")
+        self._leading_not_found = None
         self.cache.put(movie_id, raw)
         return movie_from_tmdb(raw)
+
+    def _count_not_found(self) -> None:
+        if self._leading_not_found is None:
+            return
+        self._leading_not_found += 1
+        if self._leading_not_found >= self.max_leading_not_found:
+            assert self.client is not None
+            raise TmdbError(
+                f"TMDB found none of the first {self._leading_not_found} movies at "
+                f"{self.client.base_url}. Check MOVIEMBED_TMDB_URL (it ends in /3) and the ids."
+            )
 
 
 def ids_source(ids: IdList, fetcher: TmdbFetcher) -> Source:

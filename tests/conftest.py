@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from moviembed.embedder import SentenceTransformerEmbedder
 from moviembed.movie import Movie
 from moviembed.store import EmbeddingStore
 
+from . import fake_tmdb as fake
+
 DATA = Path(__file__).parent / "data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SMALL_CATALOG = DATA / "movies_small.json"
@@ -22,9 +25,19 @@ SMALL_CATALOG = DATA / "movies_small.json"
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Point every setting at temporary places so no test reads or writes user files."""
-    for name in ("MOVIEMBED_MODEL", "MOVIEMBED_COLLECTION", "MOVIEMBED_BATCH_SIZE"):
+    for name in (
+        "MOVIEMBED_MODEL",
+        "MOVIEMBED_COLLECTION",
+        "MOVIEMBED_BATCH_SIZE",
+        "MOVIEMBED_TMDB_RATE",
+        "MOVIEMBED_TMDB_URL",
+        "TMDB_API_KEY",
+        "TMDB_READ_ACCESS_TOKEN",
+        "TMDB_LANGUAGE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MOVIEMBED_DB", str(tmp_path / "index"))
+    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)
@@ -76,3 +89,16 @@ def shared_data() -> Path:
     if not (folder / "tmdb_5000_movies.csv.gz").is_file():
         pytest.skip("../shared/data/tmdb5000 is not available")
     return folder
+
+
+TMDB_KEY = "k3y-0f-the-test-5uite"
+
+
+@pytest.fixture
+def fake_tmdb(monkeypatch: pytest.MonkeyPatch) -> Iterator[fake.FakeTmdb]:
+    """A real HTTP server on 127.0.0.1 speaking TMDB's API, with the env pointing at it."""
+    with fake.FakeTmdb(fake.small_movies(), api_key=TMDB_KEY) as server:
+        monkeypatch.setenv("MOVIEMBED_TMDB_URL", server.url)
+        monkeypatch.setenv("TMDB_API_KEY", TMDB_KEY)
+        monkeypatch.setenv("MOVIEMBED_TMDB_RATE", "1000")
+        yield server

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -168,3 +169,27 @@ def test_ids_a_source_did_not_fetch_count_as_unchanged(
     items = [Unfetched(str(small_movies[0].id)), small_movies[1]]
     report = build_index(items, store=EmbeddingStore(index_copy), embedder=counting)
     assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
+
+
+def test_a_slow_source_is_written_in_early_batches(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    def slow_source() -> Iterator[Movie]:
+        for number in range(80):
+            time.sleep(0.02)
+            yield dataclasses.replace(small_movies[number % 12], id=5000 + number)
+
+    planned: list[int] = []
+
+    class Progress:
+        def movie(self, position: int, total: int | None, title: str) -> None:
+            pass
+
+        def encoding(self, done: int, total: int) -> None:
+            if not planned or planned[-1] != total:
+                planned.append(total)
+
+    store = EmbeddingStore(tmp_path / "index")
+    report = build_index(slow_source(), store=store, embedder=counting, progress=Progress())
+    assert report.added == store.count() == 80
+    assert len(planned) >= 2  # written while later movies were still arriving
