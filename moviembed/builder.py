@@ -244,6 +244,8 @@ def _write_batch(
             [latest[id_][1] for id_ in to_embed],
         )
     store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only])
+    if to_embed or metadata_only:
+        store.mark_changed()
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
     report.updated += len(to_embed) - added + len(metadata_only)

@@ -21,11 +21,13 @@ from typer.core import TyperGroup
 
 from . import __version__, render
 from .builder import build_index
-from .catalog import parse_movie_id
 from .config import Settings
 from .embedder import SentenceTransformerEmbedder
 from .errors import ExitCode, MoviembedError
-from .search import MAX_LIMIT, search
+from .filters import Filters
+from .keywords import KeywordIndex
+from .search import DEFAULT_MODE, MAX_LIMIT, SearchMode, resolve_movie, search
+from .search import similar as similar_movies
 from .sources import SourceRequest, open_source
 from .store import EmbeddingStore
 
@@ -256,6 +258,8 @@ def build(
             progress=progress,
             should_stop=should_stop,
         )
+    if report.changed:
+        KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
     render.print_build_report(report)
     if as_json:
         render.print_json(render.report_dict(report))
@@ -270,22 +274,125 @@ def _print_notes(notes: list[str], shown: int = 10) -> None:
         render.stderr.print(f"Warning: … and {len(notes) - shown} more problems in the input.")
 
 
+LimitOption = Annotated[
+    int,
+    typer.Option(
+        "--limit",
+        "-n",
+        min=1,
+        max=MAX_LIMIT,
+        help=f"How many results (1-{MAX_LIMIT}).",
+    ),
+]
+GenreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--genre",
+        "-g",
+        help="Only movies with this genre; repeat to require several.",
+        rich_help_panel="Filters",
+        show_default=False,
+    ),
+]
+YearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--year",
+        help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s.",
+        rich_help_panel="Filters",
+        show_default=False,
+    ),
+]
+DirectorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--director",
+        help="Only movies by this director (any case; a surname works if unique).",
+        rich_help_panel="Filters",
+        show_default=False,
+    ),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        help="Original language as an ISO 639-1 code, e.g. fr.",
+        rich_help_panel="Filters",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    render.OutputFormat,
+    typer.Option(
+        "--format",
+        help="table, json, or context (a numbered, prompt-ready block for RAG).",
+    ),
+]
+
+
 @app.command()
 def query(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What the movie is about.", show_default=False)],
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help="How many results.")
-    ] = 10,
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    mode: Annotated[
+        SearchMode,
+        typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
+    ] = DEFAULT_MODE,
+    output: FormatOption = render.OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
-    """Find the movies closest in meaning to TEXT.
+    """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
 
-    Example: moviembed query "dark thriller" -n 5
+    Examples: moviembed query "dark thriller" -n 5;
+    moviembed query "heist" --genre crime --year 1990s --format context
     """
+    settings = _settings(ctx)
+    filters = Filters.parse(genre or [], year, director, language)
+    store = _open_store(settings)
+    hits = search(
+        text,
+        store=store,
+        embedder=SentenceTransformerEmbedder(store.model_name),
+        limit=limit,
+        filters=filters,
+        mode=mode,
+        keywords=KeywordIndex.for_store(store, settings.cache_dir),
+    )
+    render.print_hits(hits, _format(output, as_json), heading=f"Movies for: {text}")
+
+
+@app.command()
+def similar(
+    ctx: typer.Context,
+    movie: Annotated[
+        str,
+        typer.Argument(metavar="ID|TITLE", help="A stored movie's TMDB id or exact title."),
+    ],
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    output: FormatOption = render.OutputFormat.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the movies most like a stored one (itself excluded).
+
+    Examples: moviembed similar 949; moviembed similar "the matrix" --year ..1999
+    """
+    filters = Filters.parse(genre or [], year, director, language)
     store = _open_store(_settings(ctx))
-    embedder = SentenceTransformerEmbedder(store.model_name)
-    render.print_hits(search(text, store=store, embedder=embedder, limit=limit), as_json)
+    hits = similar_movies(movie, store=store, limit=limit, filters=filters)
+    render.print_hits(hits, _format(output, as_json), heading=f"Movies like: {movie}")
+
+
+def _format(output: render.OutputFormat, as_json: bool) -> render.OutputFormat:
+    return render.OutputFormat.json if as_json else output
 
 
 @app.command()
@@ -300,23 +407,26 @@ def count(ctx: typer.Context) -> None:
 @app.command()
 def inspect(
     ctx: typer.Context,
-    movie_id: Annotated[
+    movie: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="A TMDB movie id to show.", show_default=False),
+        typer.Argument(
+            metavar="[ID|TITLE]",
+            help="A stored movie's TMDB id or exact title.",
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show the index (location, model, size), or one movie's document and embedding.
 
-    Examples: moviembed inspect; moviembed inspect 603
+    Examples: moviembed inspect; moviembed inspect 603; moviembed inspect "Heat"
     """
     store = _open_store(_settings(ctx))
-    if movie_id is None:
+    if movie is None:
         render.print_index_info(store.info(), as_json)
     else:
-        render.print_movie(
-            store.get_one(parse_movie_id(movie_id), include_embeddings=True), as_json
-        )
+        movie_id = resolve_movie(store, movie)
+        render.print_movie(store.get_one(movie_id, include_embeddings=True), as_json)
 
 
 @contextmanager

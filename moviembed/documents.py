@@ -7,9 +7,15 @@ context: title and year, the synopsis, then labelled facts.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from typing import Any
 
 from .movie import TOP_CAST, Movie
+
+# TMDB keywords kept in the document: enough for themes ("heist", "time travel")
+# without crowding out the synopsis in the model's 256-token window.
+MAX_KEYWORDS = 12
 
 Metadata = dict[str, Any]
 
@@ -26,6 +32,8 @@ def build_document(movie: Movie) -> str:
         lines.append(f"Director: {movie.director}")
     if movie.cast:
         lines.append(f"Cast: {', '.join(movie.cast[:TOP_CAST])}")
+    if movie.keywords:
+        lines.append(f"Keywords: {', '.join(movie.keywords[:MAX_KEYWORDS])}")
     return "\n".join(lines)
 
 
@@ -34,13 +42,36 @@ def content_hash(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
+def fold(text: str) -> str:
+    """Text reduced for matching: no accents or case, punctuation as single spaces.
+
+    "Léon: The Professional" and "leon the professional" fold the same.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(_NON_WORD.split(bare)).strip()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def build_metadata(movie: Movie, document: str) -> Metadata:
-    """Flat metadata for ChromaDB; keys whose value is unknown are left out (Chroma has no null)."""
-    metadata: Metadata = {"title": movie.title, "doc_hash": content_hash(document)}
+    """Flat metadata for ChromaDB; keys whose value is unknown are left out (Chroma has no null).
+
+    Besides the readable fields, three keys exist for exact filtering inside
+    Chroma: `genre_list`, `director_keys` (folded names) and `title_key`.
+    """
+    metadata: Metadata = {
+        "title": movie.title,
+        "title_key": fold(movie.title),
+        "doc_hash": content_hash(document),
+    }
     optional: Metadata = {
         "year": movie.year,
         "genres": ", ".join(movie.genres),
+        "genre_list": list(movie.genres),
         "director": movie.director,
+        "director_keys": [fold(name) for name in movie.directors],
         "cast": ", ".join(movie.cast[:TOP_CAST]),
         "language": movie.original_language,
         "runtime": movie.runtime,

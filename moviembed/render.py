@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from enum import Enum
 from typing import Any
 
 from rich.console import Console
@@ -39,11 +40,41 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
 
 
-def print_hits(hits: Sequence[SearchHit], as_json: bool = False) -> None:
-    """Ranked results as a table, or a JSON list."""
-    if as_json:
+class OutputFormat(str, Enum):
+    """How search results are printed."""
+
+    table = "table"
+    json = "json"
+    context = "context"
+
+
+def print_hits(
+    hits: Sequence[SearchHit], output: OutputFormat = OutputFormat.table, heading: str = ""
+) -> None:
+    """Ranked results as a table, a JSON list, or a prompt-ready context block."""
+    if output is OutputFormat.json:
         print_json([hit.to_dict() for hit in hits])
-        return
+    elif output is OutputFormat.context:
+        print(context_block(hits, heading), end="", flush=True)
+    else:
+        _print_table(hits)
+    if not hits:
+        stderr.print("No movies match.", highlight=False)
+
+
+def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
+    """Numbered movies with id, title, year and document, ready to paste into a prompt."""
+    parts = [f"{heading}\n\n"] if heading else []
+    for hit in hits:
+        year = f" ({hit.year})" if hit.year else ""
+        parts.append(
+            f"[{hit.rank}] {hit.title}{year} | TMDB id {hit.id} | "
+            f"similarity {hit.similarity:.3f}\n{hit.document}\n\n"
+        )
+    return "".join(parts)
+
+
+def _print_table(hits: Sequence[SearchHit]) -> None:
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Title", style="bold", overflow="fold")
@@ -52,7 +83,11 @@ def print_hits(hits: Sequence[SearchHit], as_json: bool = False) -> None:
     table.add_column("Similarity", justify="right")
     for hit in hits:
         table.add_row(
-            str(hit.rank), hit.title, str(hit.year or ""), hit.genres, f"{hit.similarity:.3f}"
+            str(hit.rank),
+            escape(hit.title),
+            str(hit.year or ""),
+            hit.genres,
+            f"{hit.similarity:.3f}",
         )
     stdout.print(table)
 

@@ -1,20 +1,47 @@
-"""Semantic search over an `EmbeddingStore`: text in, ranked movies out."""
+"""Search over an `EmbeddingStore`: dense or hybrid ranking, filters, titles, more-like-this.
+
+Hybrid ranking fuses two ranked lists by reciprocal rank (RRF): the dense
+neighbours from Chroma and BM25 keyword matches from `KeywordIndex`, so exact
+words (a character's name, "heist", a director) still count. A movie whose
+title is exactly the query goes first. Filters apply inside Chroma for the
+dense list and to the same metadata for keyword matches.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
+from .catalog import parse_movie_id
+from .documents import fold
 from .embedder import Embedder
 from .errors import NotFoundError, UsageError
+from .filters import Filters
+from .keywords import KeywordIndex
 from .store import EmbeddingStore, Hit
 
 MAX_LIMIT = 1000
+MAX_QUERY_CHARS = 2000
+CANDIDATES = 50  # per ranked list fused in hybrid mode
+RRF_K = 60  # the usual reciprocal-rank-fusion constant
+TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
+
+
+class SearchMode(str, Enum):
+    """How results are ranked."""
+
+    dense = "dense"
+    hybrid = "hybrid"
+
+
+DEFAULT_MODE = SearchMode.hybrid
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked result; `similarity` is 1 - cosine distance."""
+    """One ranked result; `similarity` is 1 - cosine distance to the query."""
 
     rank: int
     id: str
@@ -51,9 +78,23 @@ class SearchHit:
 def ensure_not_empty(store: EmbeddingStore) -> None:
     """Raise a hint to build first when the index holds no movies."""
     if store.count() == 0:
-        raise NotFoundError(
-            f"The index at {store.persist_dir} is empty. Run `moviembed build` first."
+        raise NotFoundError(f"The index at {store.location} is empty. Run `moviembed build` first.")
+
+
+def check_query(text: str, limit: int) -> str:
+    """The query text, stripped; UsageError for empty or oversized text or a bad limit."""
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(
+            'The query is empty. Describe a movie, e.g. moviembed query "space heist".'
         )
+    if len(text) > MAX_QUERY_CHARS:
+        raise UsageError(
+            f"The query is {len(text):,} characters long; keep it under {MAX_QUERY_CHARS:,}."
+        )
+    if not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"The limit must be between 1 and {MAX_LIMIT}, got {limit}.")
+    return text
 
 
 def search(
@@ -62,30 +103,119 @@ def search(
     store: EmbeddingStore,
     embedder: Embedder,
     limit: int = 10,
-    where: dict[str, Any] | None = None,
+    filters: Filters | None = None,
+    mode: SearchMode = DEFAULT_MODE,
+    keywords: KeywordIndex | None = None,
 ) -> list[SearchHit]:
-    """Movies whose documents are closest in meaning to `text`, best first."""
-    text = text.strip()
-    if not text:
-        raise UsageError(
-            'The query is empty. Describe a movie, e.g. moviembed query "space heist".'
-        )
-    if not 1 <= limit <= MAX_LIMIT:
-        raise UsageError(f"The limit must be between 1 and {MAX_LIMIT}, got {limit}.")
+    """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first."""
+    text = check_query(text, limit)
+    filters = filters or Filters()
     ensure_not_empty(store)
-    vector = embedder.embed([text])[0]
-    return rank_hits(store.query_similar(vector, n_results=limit, where=where))
+    if mode is SearchMode.hybrid and keywords is not None:
+        keywords.ensure_current(store)
+    vector = [float(x) for x in embedder.embed([text])[0]]
+    hits = _ranked(text, vector, store, limit, filters, mode, keywords)
+    if not hits and filters.director:
+        director = resolve_director(store, filters.director)
+        hits = _ranked(text, vector, store, limit, filters.with_director(director), mode, keywords)
+    return _numbered(hits, limit)
 
 
-def rank_hits(hits: list[Hit]) -> list[SearchHit]:
-    """Number store hits from 1 and turn distances into similarities."""
+def similar(
+    movie: str, *, store: EmbeddingStore, limit: int = 10, filters: Filters | None = None
+) -> list[SearchHit]:
+    """Movies nearest to a stored movie's own vector (itself excluded); no model needed."""
+    filters = filters or Filters()
+    check_query(movie, limit)
+    ensure_not_empty(store)
+    target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
+    hits = store.query_similar(target["embedding"], n_results=limit + 1, where=filters.where())
+    scored = [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
+    return _numbered(scored, limit)
+
+
+def resolve_movie(store: EmbeddingStore, movie: str) -> str:
+    """The id for a TMDB id or an exact title (any case, accents optional)."""
+    text = movie.strip()
+    if text.isascii() and text.isdigit():
+        movie_id = parse_movie_id(text)
+        if store.existing_ids([movie_id]):
+            return movie_id
+    matches = store.find_by_title(fold(text))
+    if len(matches) == 1:
+        return matches[0]["id"]
+    if len(matches) > 1:
+        listed = "; ".join(f"{hit['id']} {_label(hit)}" for hit in matches[:10])
+        raise UsageError(f"{len(matches)} movies are titled {text!r}: {listed}. Use the id.")
+    raise NotFoundError(f"No movie with id or title {text!r} in the index.")
+
+
+def resolve_director(store: EmbeddingStore, name: str) -> str:
+    """The stored director name that `name` (e.g. a surname) uniquely points to."""
+    wanted = fold(name).split()
+    found = {
+        director
+        for page in store.iter_documents()
+        for hit in page
+        for director in hit["metadata"].get("director_keys") or []
+        if all(word in director.split() for word in wanted)
+    }
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        listed = ", ".join(sorted(found)[:10])
+        raise UsageError(f"--director {name!r} matches several directors: {listed}.")
+    raise NotFoundError(f"No movie by a director named {name!r} in the index.")
+
+
+def _ranked(
+    text: str,
+    vector: list[float],
+    store: EmbeddingStore,
+    limit: int,
+    filters: Filters,
+    mode: SearchMode,
+    keywords: KeywordIndex | None,
+) -> list[tuple[Hit, float]]:
+    """(hit, similarity) pairs, best first."""
+    if mode is SearchMode.dense or keywords is None:
+        hits = store.query_similar(vector, n_results=limit, where=filters.where())
+        return [(hit, 1.0 - hit["distance"]) for hit in hits]
+    depth = max(CANDIDATES, limit)
+    dense = store.query_similar(vector, n_results=depth, where=filters.where())
+    pool: dict[str, tuple[Hit, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
+    keyword_ids = [movie_id for movie_id, _ in keywords.search(text, depth * 2)]
+    titled = [hit["id"] for hit in store.find_by_title(fold(text))]
+    missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
+    for hit in store.get_by_ids(missing, include_embeddings=True):
+        if filters.matches(hit["metadata"]):
+            similarity = sum(a * b for a, b in zip(vector, hit.pop("embedding"), strict=True))
+            pool[hit["id"]] = (hit, similarity)
+    scores = dict.fromkeys(pool, 0.0)
+    for ranking in ([h["id"] for h in dense], [i for i in keyword_ids if i in pool][:depth]):
+        for rank, movie_id in enumerate(ranking, start=1):
+            scores[movie_id] += 1.0 / (RRF_K + rank)
+    for movie_id in titled:
+        if movie_id in scores:
+            scores[movie_id] += TITLE_BONUS
+    order = sorted(scores, key=lambda movie_id: scores[movie_id], reverse=True)
+    return [pool[movie_id] for movie_id in order[:limit]]
+
+
+def _numbered(scored: Sequence[tuple[Hit, float]], limit: int) -> list[SearchHit]:
     return [
         SearchHit(
             rank=rank,
             id=hit["id"],
-            similarity=1.0 - float(hit["distance"]),
+            similarity=similarity,
             document=hit["document"],
             metadata=hit["metadata"],
         )
-        for rank, hit in enumerate(hits, start=1)
+        for rank, (hit, similarity) in enumerate(scored[:limit], start=1)
     ]
+
+
+def _label(hit: Hit) -> str:
+    metadata = hit["metadata"]
+    year = metadata.get("year")
+    return f"{metadata.get('title', '')} ({year})" if year else str(metadata.get("title", ""))

@@ -9,6 +9,7 @@ reader, so `count` on a fresh machine neither writes nor waits.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 DISTANCE = "cosine"
 MODEL_KEY = "embedding_model"
 DIMENSION_KEY = "embedding_dim"
+# Changes whenever a build or removal writes; caches derived from the documents
+# (the keyword index) compare it to know when to rebuild.
+GENERATION_KEY = "moviembed_generation"
+PAGE_SIZE = 1000
 
 Hit = dict[str, Any]
 
@@ -73,6 +78,17 @@ class EmbeddingStore:
             return int(collection.count())
 
     @property
+    def location(self) -> str:
+        """Where the index lives, for messages and cache keys."""
+        return str(self.persist_dir)
+
+    @property
+    def generation(self) -> str | None:
+        """A token that changes on every write; None for a missing index."""
+        collection = self._existing_collection()
+        return (collection.metadata or {}).get(GENERATION_KEY) if collection is not None else None
+
+    @property
     def model_name(self) -> str:
         """The model that built the index; for a new index the one asked for, else the default."""
         collection = self._existing_collection()
@@ -88,7 +104,7 @@ class EmbeddingStore:
             collection=self.collection_name,
             model=metadata.get(MODEL_KEY),
             dimension=metadata.get(DIMENSION_KEY),
-            distance=metadata.get("hnsw:space") if collection is not None else None,
+            distance=_distance(collection) if collection is not None else None,
             count=self.count(),
             size_bytes=_folder_size(self.persist_dir),
         )
@@ -130,17 +146,9 @@ class EmbeddingStore:
     def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[Hit]:
         """Stored movies for `ids`, in the order asked; unknown ids are left out."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        found: dict[str, Hit] = {}
-        for result in self._get_chunked(ids, include):
-            for position, id_ in enumerate(result["ids"]):
-                hit: Hit = {
-                    "id": id_,
-                    "document": result["documents"][position],
-                    "metadata": _sorted(result["metadatas"][position]),
-                }
-                if include_embeddings:
-                    hit["embedding"] = [float(x) for x in result["embeddings"][position]]
-                found[id_] = hit
+        found = {
+            hit["id"]: hit for result in self._get_chunked(ids, include) for hit in _hits(result)
+        }
         return [found[id_] for id_ in ids if id_ in found]
 
     def get_one(self, movie_id: str, include_embeddings: bool = False) -> Hit:
@@ -152,6 +160,33 @@ class EmbeddingStore:
                 'Find ids with: moviembed query "..." --json'
             )
         return hits[0]
+
+    def find_by_title(self, title_key: str) -> list[Hit]:
+        """Stored movies whose folded title (`title_key` metadata) is exactly `title_key`."""
+        collection = self._existing_collection()
+        if collection is None or not title_key:
+            return []
+        with self._chroma_errors("look up titles"):
+            result = collection.get(
+                where={"title_key": title_key}, include=["documents", "metadatas"]
+            )
+        return _hits(result)
+
+    def iter_documents(self, page_size: int = PAGE_SIZE) -> Iterator[list[Hit]]:
+        """Every stored movie (id, document, metadata), a page at a time."""
+        collection = self._existing_collection()
+        if collection is None:
+            return
+        offset = 0
+        while True:
+            with self._chroma_errors("read movies"):
+                page = collection.get(
+                    include=["documents", "metadatas"], limit=page_size, offset=offset
+                )
+            if not page["ids"]:
+                return
+            yield _hits(page)
+            offset += len(page["ids"])
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored (reads ids only, no documents or vectors)."""
@@ -203,6 +238,20 @@ class EmbeddingStore:
                     ids=chunk_ids,
                     metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
                 )
+
+    def mark_changed(self) -> None:
+        """Give the collection a new generation, telling derived caches to refresh."""
+        collection = self._existing_collection()
+        if collection is None:
+            return
+        metadata = {
+            key: value
+            for key, value in (collection.metadata or {}).items()
+            if not key.startswith("hnsw:")  # Chroma refuses to "change" the distance
+        }
+        metadata[GENERATION_KEY] = uuid.uuid4().hex
+        with self._chroma_errors("update the collection"):
+            collection.modify(metadata=metadata)
 
     def _replacing(
         self, collection: Any, ids: list[str], metadatas: Sequence[dict[str, Any]]
@@ -311,9 +360,33 @@ class EmbeddingStore:
             ) from exc
 
 
+def _hits(result: dict[str, Any]) -> list[Hit]:
+    """A Chroma `get` result as hit dicts, with `embedding` when it was included."""
+    embeddings = result.get("embeddings")
+    hits = []
+    for position, id_ in enumerate(result["ids"]):
+        hit: Hit = {
+            "id": id_,
+            "document": result["documents"][position],
+            "metadata": _sorted(result["metadatas"][position]),
+        }
+        if embeddings is not None:
+            hit["embedding"] = [float(x) for x in embeddings[position]]
+        hits.append(hit)
+    return hits
+
+
 def _sorted(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """Metadata with keys in a stable order (ChromaDB returns them in any order)."""
     return dict(sorted((metadata or {}).items()))
+
+
+def _distance(collection: Any) -> str | None:
+    """The collection's distance function (kept in its configuration by Chroma 1.x)."""
+    try:
+        return str(collection.configuration["hnsw"]["space"])
+    except (AttributeError, KeyError, TypeError):
+        return (collection.metadata or {}).get("hnsw:space")
 
 
 def _name(collection: Any) -> str:

@@ -105,8 +105,8 @@ def test_query_on_an_empty_index_hints_at_build(runner: CliRunner) -> None:
     [
         (["query", "   "], 2, "The query is empty"),
         (["query", "x", "-n", "0"], 2, "Invalid value for '--limit'"),
-        (["inspect", "abc"], 2, "Movie ids are positive integers"),
-        (["inspect", "999999"], 1, "No movie with id 999999 in the index"),
+        (["inspect", "abc"], 1, "No movie with id or title 'abc' in the index"),
+        (["inspect", "999999"], 1, "No movie with id or title '999999' in the index"),
         (["--model", "BAAI/bge-small-en-v1.5", "count"], 2, "was built with"),
     ],
 )
@@ -124,7 +124,7 @@ def test_verbose_shows_the_traceback(runner: CliRunner, index_copy: Path) -> Non
     result = runner.invoke(app, ["--verbose", "inspect", "999999"])
     assert result.exit_code == 1
     assert "Traceback" in result.stderr
-    assert result.stderr.rstrip().splitlines()[-1].startswith("Error: No movie with id 999999")
+    assert result.stderr.rstrip().splitlines()[-1].startswith("Error: No movie with id or title")
 
 
 def test_inspect_describes_the_index(runner: CliRunner, index_copy: Path) -> None:

@@ -1,0 +1,139 @@
+"""Search filters (genre, year range, director, language) as one ChromaDB `where` clause.
+
+Filtering happens inside Chroma, before ranking, so asking for ten results
+gives ten matches whenever ten exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import TMDB_GENRES
+from .documents import fold
+from .errors import UsageError
+
+# Genres outside TMDB's current list that older data (the TMDB 5000 dataset) still uses.
+EXTRA_GENRES = frozenset({"Foreign"})
+GENRE_ALIASES = {"sci fi": "Science Fiction", "scifi": "Science Fiction", "sf": "Science Fiction"}
+_GENRES_BY_KEY = {fold(name): name for name in TMDB_GENRES | EXTRA_GENRES}
+_YEAR_RANGE = re.compile(r"(?P<start>\d{4})?\s*(?P<dots>\.\.)?\s*(?P<end>\d{4})?")
+_DECADE = re.compile(r"(?P<decade>\d{3})0s")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Constraints every result must meet; empty fields constrain nothing."""
+
+    genres: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    director: str | None = None
+    language: str | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        genres: Iterable[str] = (),
+        year: str | None = None,
+        director: str | None = None,
+        language: str | None = None,
+    ) -> Filters:
+        """Validate user-typed filter values; raises UsageError saying what is accepted."""
+        year_from, year_to = parse_year_range(year) if year else (None, None)
+        return cls(
+            genres=tuple(dict.fromkeys(canonical_genre(name) for name in genres)),
+            year_from=year_from,
+            year_to=year_to,
+            director=_director(director),
+            language=_language(language),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.genres or self.year_from or self.year_to or self.director or self.language)
+
+    def with_director(self, director: str) -> Filters:
+        """The same filters for another (resolved) director name."""
+        return Filters(self.genres, self.year_from, self.year_to, director, self.language)
+
+    def where(self) -> dict[str, Any] | None:
+        """The ChromaDB `where` clause, or None when nothing is filtered."""
+        conditions: list[dict[str, Any]] = [
+            {"genre_list": {"$contains": genre}} for genre in self.genres
+        ]
+        if self.year_from is not None:
+            conditions.append({"year": {"$gte": self.year_from}})
+        if self.year_to is not None:
+            conditions.append({"year": {"$lte": self.year_to}})
+        if self.director:
+            conditions.append({"director_keys": {"$contains": fold(self.director)}})
+        if self.language:
+            conditions.append({"language": self.language})
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        """The same test as `where`, applied to one stored movie's metadata."""
+        year = metadata.get("year")
+        directors = metadata.get("director_keys") or []
+        return (
+            all(genre in (metadata.get("genre_list") or []) for genre in self.genres)
+            and (self.year_from is None or (year is not None and year >= self.year_from))
+            and (self.year_to is None or (year is not None and year <= self.year_to))
+            and (not self.director or fold(self.director) in directors)
+            and (not self.language or metadata.get("language") == self.language)
+        )
+
+
+def parse_year_range(text: str) -> tuple[int | None, int | None]:
+    """`2010`, `1990..1999`, `..1980`, `2010..` or `1990s` -> (first year, last year)."""
+    value = text.strip()
+    decade = _DECADE.fullmatch(value)
+    if decade:
+        start = int(decade["decade"]) * 10
+        return start, start + 9
+    match = _YEAR_RANGE.fullmatch(value)
+    if not value or not match or not (match["start"] or match["end"]):
+        raise UsageError(
+            f"--year {text!r} is not a year or range: "
+            "use 2010, 1990..1999, ..1980, 2010.. or 1990s."
+        )
+    start = int(match["start"]) if match["start"] else None
+    end = int(match["end"]) if match["end"] else None
+    if not match["dots"]:
+        return start, start
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--year {text!r} runs backwards; write {end}..{start}.")
+    return start, end
+
+
+def canonical_genre(name: str) -> str:
+    """TMDB's spelling of a genre typed in any case (`sci-fi` works too)."""
+    key = fold(name)
+    genre = _GENRES_BY_KEY.get(key) or GENRE_ALIASES.get(key)
+    if genre is None:
+        known = ", ".join(sorted(TMDB_GENRES))
+        raise UsageError(f"--genre {name!r} is not a TMDB genre. Known genres: {known}.")
+    return genre
+
+
+def _director(name: str | None) -> str | None:
+    if name is None:
+        return None
+    if not fold(name):
+        raise UsageError("--director needs a name, e.g. --director 'Christopher Nolan'.")
+    return name.strip()
+
+
+def _language(code: str | None) -> str | None:
+    if code is None:
+        return None
+    value = code.strip().lower()
+    if not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise UsageError(
+            f"--language {code!r} is not a two-letter ISO 639-1 code such as en, fr or ja."
+        )
+    return value
