@@ -11,6 +11,7 @@ folder with onnxruntime, tokenizers and numpy only. A missing or damaged export 
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,7 +174,21 @@ def _export(model_name: str, target: Path, weights_sha256: str) -> Path:
     return target
 
 
-def _export_spec(model_name: str, model: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _ExportSpec:
+    """What `_export_spec` read from a loaded sentence-transformers model."""
+
+    model_name: str
+    transformer: Any  # the Hugging Face model inside sentence-transformers' Transformer
+    hf_tokenizer: Any
+    input_names: list[str]
+    pooling: str
+    model_normalizes: bool
+    max_seq_length: int
+    dimension: int
+
+
+def _export_spec(model_name: str, model: Any) -> _ExportSpec:
     """What to export, read from the model's modules; refuses what the graph cannot match."""
     modules = list(model)
     kinds = [type(module).__name__ for module in modules]
@@ -213,22 +229,24 @@ def _export_spec(model_name: str, model: Any) -> dict[str, Any]:
     positions = getattr(transformer.auto_model.config, "max_position_embeddings", None)
     max_seq_length = model.max_seq_length
     if not max_seq_length or (positions and max_seq_length > positions):
-        max_seq_length = positions  # what would otherwise overflow the position table
-    return {
-        "model_name": model_name,
-        "model": model,
-        "transformer": transformer.auto_model,
-        "hf_tokenizer": hf_tokenizer,
-        "input_names": input_names,
-        "pooling": mode,
-        "normalize": kinds[2:] == ["Normalize"],
-        "lowercase": bool(getattr(transformer, "do_lower_case", False)),
-        "max_seq_length": int(max_seq_length),
-        "dimension": int(model.get_embedding_dimension()),
-    }
+        max_seq_length = positions  # longer inputs would overflow the position table
+    if not max_seq_length:
+        raise EmbedderError(f"Cannot export {model_name!r} to ONNX: its maximum length is unknown.")
+    # Lowercasing (do_lower_case) needs nothing here: sentence-transformers 6 puts it in the
+    # tokenizer's normalizer, which tokenizer.json keeps; the export check catches any gap.
+    return _ExportSpec(
+        model_name=model_name,
+        transformer=transformer.auto_model,
+        hf_tokenizer=hf_tokenizer,
+        input_names=input_names,
+        pooling=mode,
+        model_normalizes=kinds[2:] == ["Normalize"],
+        max_seq_length=int(max_seq_length),
+        dimension=int(model.get_embedding_dimension()),
+    )
 
 
-def _configured_tokenizer(spec: dict[str, Any]) -> Any:
+def _configured_tokenizer(spec: _ExportSpec) -> Any:
     """The model's fast tokenizer set up like sentence-transformers: truncate, pad to longest.
 
     The tokenizer.json shipped with a model may carry other settings (MiniLM's pads and
@@ -236,10 +254,10 @@ def _configured_tokenizer(spec: dict[str, Any]) -> Any:
     """
     from tokenizers import Tokenizer
 
-    hf_tokenizer = spec["hf_tokenizer"]
+    hf_tokenizer = spec.hf_tokenizer
     tokenizer = Tokenizer.from_str(hf_tokenizer.backend_tokenizer.to_str())
     tokenizer.enable_truncation(
-        max_length=spec["max_seq_length"],
+        max_length=spec.max_seq_length,
         strategy="longest_first",
         direction=hf_tokenizer.truncation_side,
     )
@@ -253,7 +271,7 @@ def _configured_tokenizer(spec: dict[str, Any]) -> Any:
     return tokenizer
 
 
-def _trace_to_onnx(spec: dict[str, Any], tokenizer: Any, path: Path) -> None:
+def _trace_to_onnx(spec: _ExportSpec, tokenizer: Any, path: Path) -> None:
     """Trace the model on a padded two-text batch, so the padding mask stays in the graph."""
     import torch
 
@@ -281,11 +299,11 @@ def _trace_to_onnx(spec: dict[str, Any], tokenizer: Any, path: Path) -> None:
 
     import numpy as np
 
-    encoder = SentenceEncoder(spec["transformer"], spec["input_names"], spec["pooling"]).eval()
+    encoder = SentenceEncoder(spec.transformer, spec.input_names, spec.pooling).eval()
     sample = tokenizer.encode_batch(["a short text", "a longer text, so that the batch is padded"])
-    arrays = _encodings_to_arrays(sample, spec["input_names"])
-    example = tuple(torch.from_numpy(np.asarray(arrays[name])) for name in spec["input_names"])
-    axes = {name: {0: "batch", 1: "sequence"} for name in spec["input_names"]}
+    arrays = _encodings_to_arrays(sample, spec.input_names)
+    example = tuple(torch.from_numpy(np.asarray(arrays[name])) for name in spec.input_names)
+    axes = {name: {0: "batch", 1: "sequence"} for name in spec.input_names}
     axes[OUTPUT_NAME] = {0: "batch"}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer and deprecation chatter, not actionable here
@@ -293,7 +311,7 @@ def _trace_to_onnx(spec: dict[str, Any], tokenizer: Any, path: Path) -> None:
             encoder,
             example,
             str(path),
-            input_names=spec["input_names"],
+            input_names=spec.input_names,
             output_names=[OUTPUT_NAME],
             dynamic_axes=axes,
             opset_version=OPSET_VERSION,
@@ -301,7 +319,7 @@ def _trace_to_onnx(spec: dict[str, Any], tokenizer: Any, path: Path) -> None:
         )
 
 
-def _write_manifest(work: Path, spec: dict[str, Any], weights_sha256: str) -> None:
+def _write_manifest(work: Path, spec: _ExportSpec, weights_sha256: str) -> None:
     import sentence_transformers
     import torch
     import transformers
@@ -311,14 +329,13 @@ def _write_manifest(work: Path, spec: dict[str, Any], weights_sha256: str) -> No
     onnx_stat = (work / ONNX_FILE).stat()
     manifest = {
         "format": MANIFEST_FORMAT,
-        "model_name": spec["model_name"],
-        "dimension": spec["dimension"],
-        "max_seq_length": spec["max_seq_length"],
-        "pooling": spec["pooling"],
-        "normalize": True,
-        "model_normalizes": spec["normalize"],
-        "lowercase": spec["lowercase"],
-        "inputs": spec["input_names"],
+        "model_name": spec.model_name,
+        "dimension": spec.dimension,
+        "max_seq_length": spec.max_seq_length,
+        "pooling": spec.pooling,
+        "normalize": True,  # always: the Embedder protocol promises unit vectors
+        "model_normalizes": spec.model_normalizes,
+        "inputs": spec.input_names,
         "output": OUTPUT_NAME,
         "opset": OPSET_VERSION,
         "weights_sha256": weights_sha256,
@@ -375,7 +392,7 @@ def _publish(work: Path, target: Path) -> None:
 def _remove_stale_temp_dirs(target: Path) -> None:
     """Clear what killed exports of this folder left behind (never a running one's)."""
     now = time.time()
-    for path in target.parent.glob(f".{target.name}{TEMP_MARKER}*"):
+    for path in target.parent.glob(f".{glob.escape(target.name)}{TEMP_MARKER}*"):
         try:
             if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
                 shutil.rmtree(path, ignore_errors=True)
@@ -457,8 +474,6 @@ class OnnxEmbedder:
         step = self.batch_size * TEXTS_PER_CALL_FACTOR
         for start in range(0, len(texts), step):
             chunk = [str(text) for text in texts[start : start + step]]
-            if self._manifest["lowercase"]:
-                chunk = [text.lower() for text in chunk]
             encodings = self._tokenizer.encode_batch(chunk)
             # Similar lengths share a batch, so little compute goes into padding.
             order = sorted(range(len(chunk)), key=lambda i: len(encodings[i].ids))
@@ -515,7 +530,6 @@ def _read_manifest(model_dir: Path) -> dict[str, Any]:
         "model_name": str,
         "dimension": int,
         "max_seq_length": int,
-        "lowercase": bool,
         "inputs": list,
         "output": str,
         "weights_sha256": str,
