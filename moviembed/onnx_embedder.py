@@ -305,18 +305,23 @@ def _trace_to_onnx(spec: _ExportSpec, tokenizer: Any, path: Path) -> None:
     example = tuple(torch.from_numpy(np.asarray(arrays[name])) for name in spec.input_names)
     axes = {name: {0: "batch", 1: "sequence"} for name in spec.input_names}
     axes[OUTPUT_NAME] = {0: "batch"}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tracer and deprecation chatter, not actionable here
-        torch.onnx.export(
-            encoder,
-            example,
-            str(path),
-            input_names=spec.input_names,
-            output_names=[OUTPUT_NAME],
-            dynamic_axes=axes,
-            opset_version=OPSET_VERSION,
-            dynamo=False,  # the TorchScript exporter handles BERT-style models reliably
-        )
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer and deprecation chatter, not actionable
+            torch.onnx.export(
+                encoder,
+                example,
+                str(path),
+                input_names=spec.input_names,
+                output_names=[OUTPUT_NAME],
+                dynamic_axes=axes,
+                opset_version=OPSET_VERSION,
+                dynamo=False,  # the TorchScript exporter traces BERT-style models reliably
+            )
+    except Exception as exc:  # torch raises many kinds; the `onnx` package may be missing
+        raise EmbedderError(
+            f"Cannot export {spec.model_name!r} to ONNX: {first_line(exc)}"
+        ) from None
 
 
 def _write_manifest(work: Path, spec: _ExportSpec, weights_sha256: str) -> None:

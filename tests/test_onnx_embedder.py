@@ -414,3 +414,17 @@ def test_an_unsupported_pooling_is_refused_clearly(
     with pytest.raises(EmbedderError, match="pooling 'max' is not supported"):
         export_onnx(model, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_exporter_failure_is_an_embedder_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'onnx'")
+
+    monkeypatch.setattr(torch.onnx, "export", broken)
+    with pytest.raises(EmbedderError, match="Cannot export .* to ONNX: No module named 'onnx'"):
+        export_onnx(DEFAULT_MODEL, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
