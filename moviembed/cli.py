@@ -23,9 +23,10 @@ from . import __version__, render
 from .builder import build_index
 from .config import Settings
 from .embedder import SentenceTransformerEmbedder
-from .errors import ExitCode, MoviembedError
+from .errors import EmbedderError, ExitCode, MoviembedError
 from .filters import Filters
 from .keywords import KeywordIndex
+from .onnx_embedder import ensure_onnx, has_onnx_export, load_query_embedder
 from .search import DEFAULT_MODE, MAX_LIMIT, SearchMode, resolve_movie, search
 from .search import similar as similar_movies
 from .sources import SourceRequest, open_source
@@ -260,6 +261,7 @@ def build(
         )
     if report.changed:
         KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    _prepare_fast_queries(store.model_name, settings.cache_dir)
     render.print_build_report(report)
     if as_json:
         render.print_json(render.report_dict(report))
@@ -354,16 +356,33 @@ def query(
     settings = _settings(ctx)
     filters = Filters.parse(genre or [], year, director, language)
     store = _open_store(settings)
+    embedder = load_query_embedder(store.model_name, settings.cache_dir, on_notice=_notice)
     hits = search(
         text,
         store=store,
-        embedder=SentenceTransformerEmbedder(store.model_name),
+        embedder=embedder,
         limit=limit,
         filters=filters,
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
     )
     render.print_hits(hits, _format(output, as_json), heading=f"Movies for: {text}")
+    _prepare_fast_queries(store.model_name, settings.cache_dir)
+
+
+def _notice(message: str) -> None:
+    render.stderr.print(f"Note: {message}", markup=False, highlight=False)
+
+
+def _prepare_fast_queries(model_name: str, cache_dir: Path) -> None:
+    """Export the model to ONNX once, so later queries start without torch."""
+    if has_onnx_export(model_name, cache_dir):
+        return
+    try:
+        with render.stderr.status("Saving a fast query model (once per model)…"):
+            ensure_onnx(model_name, cache_dir)
+    except EmbedderError as exc:
+        _notice(f"queries will keep using sentence-transformers (slower): {exc}")
 
 
 @app.command()

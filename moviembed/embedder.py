@@ -126,13 +126,16 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            self._model = _load_model(self.model_name)
+            self._model = load_sentence_transformer(self.model_name)
         return self._model
 
 
 @functools.lru_cache(maxsize=2)
-def _load_model(model_name: str) -> Any:
-    """Load a model once per process: it is read-only, so embedders can share it."""
+def load_sentence_transformer(model_name: str) -> Any:
+    """The SentenceTransformer for `model_name`, loaded once per process and shared.
+
+    The bundled model is checked against its official sha256 and loaded offline.
+    """
     if model_name == DEFAULT_MODEL:
         path = bundled_model_path()
         verify_bundled_model(path)

@@ -34,6 +34,7 @@ from .embedder import (
     SentenceTransformerEmbedder,
     canonical_model_name,
     file_sha256,
+    load_sentence_transformer,
 )
 from .errors import EmbedderError, first_line
 
@@ -83,6 +84,14 @@ def model_weights_sha256(model_name: str) -> str | None:
         return file_sha256(weights)
     except OSError:
         return None
+
+
+def has_onnx_export(model_name: str, cache_root: Path) -> bool:
+    """Whether an export of this model's weights is cached (cheap: no file is verified)."""
+    weights_sha256 = model_weights_sha256(model_name)
+    if weights_sha256 is None:
+        return False
+    return (onnx_cache_dir(cache_root, model_name, weights_sha256) / MANIFEST_FILE).is_file()
 
 
 def _weights_file(model_name: str) -> Path | None:
@@ -143,7 +152,7 @@ def _weights_sha256_after_load(model_name: str) -> str:
     """The weights' sha256, loading the model first if it has not been downloaded yet."""
     weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
-        SentenceTransformerEmbedder(model_name)._load()
+        load_sentence_transformer(model_name)
         weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
         raise EmbedderError(
@@ -154,7 +163,7 @@ def _weights_sha256_after_load(model_name: str) -> str:
 
 
 def _export(model_name: str, target: Path, weights_sha256: str) -> Path:
-    model = SentenceTransformerEmbedder(model_name)._load()
+    model = load_sentence_transformer(model_name)
     spec = _export_spec(model_name, model)
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_dirs(target)
@@ -663,7 +672,7 @@ def load_query_embedder(
     log.info("ONNX query embedder unavailable: %s", reason)
     if on_notice:
         on_notice(
-            f"Using sentence-transformers for the query (slower): no usable ONNX export "
-            f"({reason.rstrip('.')}). Run `moviembed build` to create it."
+            f"Using sentence-transformers for this query (slower): no usable ONNX export "
+            f"({reason.rstrip('.')})."
         )
     return SentenceTransformerEmbedder(name, batch_size=batch_size)

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 from moviembed.builder import build_index
 from moviembed.catalog import load_catalog
-from moviembed.embedder import SentenceTransformerEmbedder
+from moviembed.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
 from moviembed.movie import Movie
+from moviembed.onnx_embedder import ensure_onnx
 from moviembed.store import EmbeddingStore
 
 from . import fake_tmdb as fake
@@ -22,8 +23,27 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SMALL_CATALOG = DATA / "movies_small.json"
 
 
+@pytest.fixture(scope="session")
+def onnx_cache(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> Path:
+    """A cache root holding the bundled model's ONNX export, made once per run."""
+    root = tmp_path_factory.mktemp("onnx-cache")
+    ensure_onnx(DEFAULT_MODEL, root)
+    return root
+
+
+@pytest.fixture
+def user_cache(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
+    """This test's MOVIEMBED_CACHE_DIR, sharing the session's ONNX export through a symlink,
+    so queries run as they do for a user after a first build: without torch."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    (cache / "onnx").symlink_to(onnx_cache / "onnx", target_is_directory=True)
+    return cache
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, user_cache: Path) -> Path:
     """Point every setting at temporary places so no test reads or writes user files."""
     for name in (
         "MOVIEMBED_MODEL",
@@ -37,7 +57,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MOVIEMBED_DB", str(tmp_path / "index"))
-    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(user_cache))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)

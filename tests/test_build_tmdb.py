@@ -64,11 +64,11 @@ def test_250_ids_take_250_requests_and_a_rerun_takes_none(
 
 
 def test_ids_already_indexed_are_not_fetched_even_without_a_cache(
-    runner: CliRunner, fake_tmdb: fake.FakeTmdb, isolated_env: Path
+    runner: CliRunner, fake_tmdb: fake.FakeTmdb, user_cache: Path
 ) -> None:
     assert runner.invoke(app, ["build", "--id", "603", "--id", "862", "-q"]).exit_code == 0
     assert fake_tmdb.count == 2
-    for entry in (isolated_env / "cache").rglob("*.json"):
+    for entry in (user_cache / "tmdb").rglob("*.json"):
         entry.unlink()
     again = runner.invoke(app, ["build", "--id", "603", "--id", "862", "-q"])
     assert "0 added, 0 updated, 2 unchanged" in again.stderr
@@ -183,6 +183,7 @@ def test_the_key_never_reaches_output_logs_or_files(
     fake_tmdb: fake.FakeTmdb,
     tmp_path: Path,
     isolated_env: Path,
+    user_cache: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -199,7 +200,7 @@ def test_the_key_never_reaches_output_logs_or_files(
     for result in outputs:
         assert TMDB_KEY not in result.stdout + result.stderr
     assert TMDB_KEY not in caplog.text
-    written = [p for p in isolated_env.rglob("*") if p.is_file()]
+    written = [p for root in (isolated_env, user_cache) for p in root.rglob("*") if p.is_file()]
     assert any(p.suffix == ".json" for p in written)
     for path in written:
         assert TMDB_KEY.encode() not in path.read_bytes(), path

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from moviembed.documents import build_document, build_metadata, content_hash
+import pytest
+
+from moviembed.documents import build_document, build_metadata, content_hash, fold
 from moviembed.movie import Movie
 
 HEAT = Movie(
@@ -39,9 +41,12 @@ def test_metadata_is_flat_and_omits_unknown_values() -> None:
     document = build_document(HEAT)
     assert build_metadata(HEAT, document) == {
         "title": "Heat",
+        "title_key": "heat",
         "year": 1995,
         "genres": "Action, Crime, Drama, Thriller",
+        "genre_list": ["Action", "Crime", "Drama", "Thriller"],
         "director": "Michael Mann",
+        "director_keys": ["michael mann"],
         "cast": "Al Pacino, Robert De Niro, Val Kilmer",
         "language": "en",
         "runtime": 170,
@@ -50,8 +55,35 @@ def test_metadata_is_flat_and_omits_unknown_values() -> None:
     bare = Movie(id=1, title="Untitled", release_date="")
     assert build_metadata(bare, "Untitled") == {
         "title": "Untitled",
+        "title_key": "untitled",
         "doc_hash": content_hash("Untitled"),
     }
+
+
+def test_keywords_close_the_document_capped_at_twelve() -> None:
+    tagged = Movie(id=3, title="Tagged", keywords=tuple(f"tag{i}" for i in range(20)))
+    assert build_document(tagged).splitlines()[-1] == "Keywords: " + ", ".join(
+        f"tag{i}" for i in range(12)
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Léon: The Professional", "leon the professional"),
+        ("WALL·E", "wall e"),
+        ("When Harry Met Sally...", "when harry met sally"),
+        ("  Amélie ", "amelie"),
+    ],
+)
+def test_titles_fold_for_exact_matching(title: str, key: str) -> None:
+    assert fold(title) == key
+
+
+def test_co_directors_are_each_searchable() -> None:
+    movie = Movie(id=4, title="The Matrix", director="Lilly Wachowski, Lana Wachowski")
+    keys = build_metadata(movie, "x")["director_keys"]
+    assert keys == ["lilly wachowski", "lana wachowski"]
 
 
 def test_year_comes_from_the_first_four_characters_only_when_numeric() -> None:

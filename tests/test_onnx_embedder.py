@@ -99,16 +99,6 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def onnx_cache(
-    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
-) -> Path:
-    """A cache root holding the bundled model's export, made once per run (a few seconds)."""
-    root = tmp_path_factory.mktemp("cache")
-    ensure_onnx(DEFAULT_MODEL, root)
-    return root
-
-
-@pytest.fixture(scope="session")
 def onnx_dir(onnx_cache: Path) -> Path:
     return onnx_cache_dir(onnx_cache, DEFAULT_MODEL, model_weights_sha256(DEFAULT_MODEL) or "")
 
@@ -121,7 +111,7 @@ def onnx_embedder(onnx_dir: Path) -> OnnxEmbedder:
 @pytest.fixture
 def cache_copy(onnx_cache: Path, tmp_path: Path) -> Path:
     """A private, writable copy of the cache, to damage."""
-    target = tmp_path / "cache"
+    target = tmp_path / "cache-copy"
     shutil.copytree(onnx_cache, target)
     return target
 
@@ -286,7 +276,7 @@ def test_a_broken_export_falls_back_to_sentence_transformers(
     assert isinstance(loaded, SentenceTransformerEmbedder)
     assert loaded.model_name == DEFAULT_MODEL and loaded.batch_size == 8
     assert len(notices) == 1 and "\n" not in notices[0]
-    assert "sentence-transformers" in notices[0] and "moviembed build" in notices[0]
+    assert "sentence-transformers" in notices[0]
 
 
 def test_a_missing_cache_falls_back_without_a_callback(tmp_path: Path) -> None:

@@ -151,7 +151,7 @@ def test_keyword_index_follows_the_store(
     index_copy: Path, tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
     store = EmbeddingStore(index_copy)
-    keywords = KeywordIndex.for_store(store, tmp_path / "cache")
+    keywords = KeywordIndex.for_store(store, tmp_path / "kw-cache")
     assert keywords.ensure_current(store) is True
     assert keywords.ensure_current(store) is False
     assert [movie_id for movie_id, _ in keywords.search("clownfish", 3)] == ["12"]
