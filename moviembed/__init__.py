@@ -5,30 +5,39 @@ The library works without the CLI:
     settings = Settings.load()
     store = EmbeddingStore(settings.db_path, model_name=settings.model)
     report = build_index(load_catalog(), store=store, embedder=SentenceTransformerEmbedder())
-    hits = search("heist in a casino", store=store, embedder=SentenceTransformerEmbedder())
+    hits = moviembed.search.search("heist in a casino", store=store, embedder=...)
+
+Public names are imported on first use, so `import moviembed` stays cheap.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .builder import BuildReport, build_index
-from .catalog import load_catalog
-from .config import Settings
-from .embedder import SentenceTransformerEmbedder
-from .errors import MoviembedError
-from .movie import Movie
-from .search import SearchHit, search
-from .store import EmbeddingStore
+_PUBLIC = {
+    "BuildReport": "builder",
+    "build_index": "builder",
+    "load_catalog": "catalog",
+    "Settings": "config",
+    "SentenceTransformerEmbedder": "embedder",
+    "MoviembedError": "errors",
+    "Filters": "filters",
+    "Movie": "movie",
+    "OnnxEmbedder": "onnx_embedder",
+    "load_query_embedder": "onnx_embedder",
+    "SearchHit": "search",
+    "EmbeddingStore": "store",
+    "TmdbClient": "tmdb",
+}
 
-__all__ = [
-    "BuildReport",
-    "EmbeddingStore",
-    "Movie",
-    "MoviembedError",
-    "SearchHit",
-    "SentenceTransformerEmbedder",
-    "Settings",
-    "__version__",
-    "build_index",
-    "load_catalog",
-    "search",
-]
+__all__ = ["__version__", *sorted(_PUBLIC)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'moviembed' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -22,7 +22,7 @@ from .store import EmbeddingStore
 if TYPE_CHECKING:
     import numpy as np
 
-DEFAULT_WRITE_BATCH = 256
+DEFAULT_WRITE_BATCH = 1024
 # When the source is slower than embedding (TMDB over the network), a batch is
 # written as soon as it holds this many movies and nothing more is waiting, so
 # the encoder works while the next movies download.

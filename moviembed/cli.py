@@ -9,28 +9,27 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.logging import RichHandler
 from typer.core import TyperGroup
 
-from . import __version__, render
-from .builder import build_index
+from . import __version__
+from .choices import DEFAULT_MODE, MAX_LIMIT, OutputFormat, SearchMode, TmdbList
 from .config import Settings
-from .embedder import SentenceTransformerEmbedder
 from .errors import EmbedderError, ExitCode, MoviembedError
-from .filters import Filters
-from .keywords import KeywordIndex
-from .onnx_embedder import ensure_onnx, has_onnx_export, load_query_embedder
-from .search import DEFAULT_MODE, MAX_LIMIT, SearchMode, resolve_movie, search
-from .search import similar as similar_movies
-from .sources import SourceRequest, open_source
-from .store import EmbeddingStore
+
+if TYPE_CHECKING:
+    from .embedder import Embedder
+    from .filters import Filters
+    from .store import EmbeddingStore
+
+# Library modules are imported inside the commands that use them, so `--help`
+# and `count` do not pay for rich tables, sqlite, onnxruntime or numpy.
 
 
 @dataclass(frozen=True)
@@ -116,18 +115,12 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _open_store(settings: Settings) -> EmbeddingStore:
+    from .store import EmbeddingStore
+
     return EmbeddingStore(settings.db_path, settings.collection, model_name=settings.model)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-class TmdbList(str, Enum):
-    """TMDB's movie lists that `build --tmdb-list` can take ids from."""
-
-    top_rated = "top_rated"
-    popular = "popular"
-    now_playing = "now_playing"
 
 
 @app.command()
@@ -232,6 +225,12 @@ def build(
     moviembed build --tmdb-list top_rated --limit 250;
     moviembed build --tmdb-csv tmdb_5000_movies.csv.gz --credits tmdb_5000_credits.csv.gz
     """
+    from . import render
+    from .builder import build_index
+    from .embedder import SentenceTransformerEmbedder
+    from .keywords import KeywordIndex
+    from .sources import SourceRequest, open_source
+
     settings = _settings(ctx)
     store = _open_store(settings)
     request = SourceRequest(
@@ -270,6 +269,8 @@ def build(
 
 
 def _print_notes(notes: list[str], shown: int = 10) -> None:
+    from . import render
+
     for note in notes[:shown]:
         render.stderr.print(f"Warning: {note}", markup=False, highlight=False)
     if len(notes) > shown:
@@ -324,7 +325,7 @@ LanguageOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    render.OutputFormat,
+    OutputFormat,
     typer.Option(
         "--format",
         help="table, json, or context (a numbered, prompt-ready block for RAG).",
@@ -345,7 +346,7 @@ def query(
         SearchMode,
         typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
     ] = DEFAULT_MODE,
-    output: FormatOption = render.OutputFormat.table,
+    output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
@@ -353,10 +354,13 @@ def query(
     Examples: moviembed query "dark thriller" -n 5;
     moviembed query "heist" --genre crime --year 1990s --format context
     """
+    from . import render
+    from .keywords import KeywordIndex
+    from .search import search
+
     settings = _settings(ctx)
-    filters = Filters.parse(genre or [], year, director, language)
-    store = _open_store(settings)
-    embedder = load_query_embedder(store.model_name, settings.cache_dir, on_notice=_notice)
+    filters = _filters(genre, year, director, language)
+    store, embedder = _store_and_query_embedder(settings)
     hits = search(
         text,
         store=store,
@@ -370,12 +374,38 @@ def query(
     _prepare_fast_queries(store.model_name, settings.cache_dir)
 
 
+def _store_and_query_embedder(settings: Settings) -> tuple[EmbeddingStore, Embedder]:
+    """Open the store while the query model loads in another thread.
+
+    Both take a few hundred milliseconds and the model's session is created in
+    native code, so overlapping them shortens every query; the model is guessed
+    from the settings and reloaded in the rare case the index uses another.
+    """
+    from .embedder import canonical_model_name
+    from .onnx_embedder import load_query_embedder
+
+    guess = canonical_model_name(settings.model)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(load_query_embedder, guess, settings.cache_dir, on_notice=_notice)
+        store = _open_store(settings)
+        model = store.model_name
+        embedder = pending.result()
+    if model != guess:
+        embedder = load_query_embedder(model, settings.cache_dir, on_notice=_notice)
+    return store, embedder
+
+
 def _notice(message: str) -> None:
+    from . import render
+
     render.stderr.print(f"Note: {message}", markup=False, highlight=False)
 
 
 def _prepare_fast_queries(model_name: str, cache_dir: Path) -> None:
     """Export the model to ONNX once, so later queries start without torch."""
+    from . import render
+    from .onnx_embedder import ensure_onnx, has_onnx_export
+
     if has_onnx_export(model_name, cache_dir):
         return
     try:
@@ -397,21 +427,32 @@ def similar(
     year: YearOption = None,
     director: DirectorOption = None,
     language: LanguageOption = None,
-    output: FormatOption = render.OutputFormat.table,
+    output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """Find the movies most like a stored one (itself excluded).
 
     Examples: moviembed similar 949; moviembed similar "the matrix" --year ..1999
     """
-    filters = Filters.parse(genre or [], year, director, language)
+    from . import render
+    from .search import similar as similar_movies
+
+    filters = _filters(genre, year, director, language)
     store = _open_store(_settings(ctx))
     hits = similar_movies(movie, store=store, limit=limit, filters=filters)
     render.print_hits(hits, _format(output, as_json), heading=f"Movies like: {movie}")
 
 
-def _format(output: render.OutputFormat, as_json: bool) -> render.OutputFormat:
-    return render.OutputFormat.json if as_json else output
+def _format(output: OutputFormat, as_json: bool) -> OutputFormat:
+    return OutputFormat.json if as_json else output
+
+
+def _filters(
+    genres: list[str] | None, year: str | None, director: str | None, language: str | None
+) -> Filters:
+    from .filters import Filters
+
+    return Filters.parse(genres or [], year, director, language)
 
 
 @app.command()
@@ -440,6 +481,9 @@ def inspect(
 
     Examples: moviembed inspect; moviembed inspect 603; moviembed inspect "Heat"
     """
+    from . import render
+    from .search import resolve_movie
+
     store = _open_store(_settings(ctx))
     if movie is None:
         render.print_index_info(store.info(), as_json)
@@ -457,7 +501,7 @@ def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        render.stderr.print("Stopping after the current batch (Ctrl-C again to quit now)…")
+        typer.echo("Stopping after the current batch (Ctrl-C again to quit now)…", err=True)
 
     if threading.current_thread() is not threading.main_thread():
         yield stop.is_set
@@ -469,15 +513,23 @@ def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
-class _CliLogHandler(RichHandler):
-    """Log lines on stderr; its own class so repeated runs in one process install it once."""
+class _StderrHandler(logging.Handler):
+    """Log lines on whatever `sys.stderr` is at the time (tests swap it per run)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
 
 
 def _configure_logging(verbose: int) -> None:
     """Warnings by default; -v: our debug and others' info; -vv: everyone's debug."""
     root = logging.getLogger()
-    if not any(isinstance(handler, _CliLogHandler) for handler in root.handlers):
-        root.addHandler(_CliLogHandler(console=render.stderr, show_time=False, show_path=False))
+    if not any(isinstance(handler, _StderrHandler) for handler in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     levels = {0: logging.WARNING, 1: logging.INFO}
     root.setLevel(levels.get(verbose, logging.DEBUG))
     logging.getLogger("moviembed").setLevel(logging.DEBUG if verbose else logging.WARNING)

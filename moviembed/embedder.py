@@ -101,28 +101,30 @@ class SentenceTransformerEmbedder:
     def embed(
         self, texts: Sequence[str], on_progress: ProgressCallback | None = None
     ) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text; reports texts done as it goes."""
+        """Unit-length float32 vectors, one row per text; reports texts done as it goes.
+
+        Texts are encoded longest first, as sentence-transformers does within one
+        call, so each model batch holds texts of similar length and little work
+        goes into padding; the rows come back in the order of `texts`.
+        """
         import numpy as np
 
         model = self._load()
+        result = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         step = self.batch_size * TEXTS_PER_CALL_FACTOR
-        parts = []
-        for start in range(0, len(texts), step):
-            chunk = list(texts[start : start + step])
-            parts.append(
-                model.encode(
-                    chunk,
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
+        for start in range(0, len(order), step):
+            rows = order[start : start + step]
+            result[rows] = model.encode(
+                [texts[i] for i in rows],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
             if on_progress:
-                on_progress(len(chunk))
-        if not parts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack(parts).astype(np.float32, copy=False)
+                on_progress(len(rows))
+        return result
 
     def _load(self) -> Any:
         if self._model is None:

@@ -10,7 +10,6 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from typing import Any
 
 from rich.console import Console
@@ -26,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from .builder import BuildReport
+from .choices import OutputFormat
 from .search import SearchHit
 from .store import Hit, IndexInfo
 
@@ -38,14 +38,6 @@ stderr = Console(stderr=True, soft_wrap=True)
 def print_json(data: Any) -> None:
     """Exactly one JSON document on stdout, nothing else."""
     print(json.dumps(data, ensure_ascii=False, indent=2), flush=True)
-
-
-class OutputFormat(str, Enum):
-    """How search results are printed."""
-
-    table = "table"
-    json = "json"
-    context = "context"
 
 
 def print_hits(

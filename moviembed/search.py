@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from .catalog import parse_movie_id
+from .choices import DEFAULT_MODE, MAX_LIMIT, SearchMode
 from .documents import fold
 from .embedder import Embedder
 from .errors import NotFoundError, UsageError
@@ -22,21 +22,10 @@ from .filters import Filters
 from .keywords import KeywordIndex
 from .store import EmbeddingStore, Hit
 
-MAX_LIMIT = 1000
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50  # per ranked list fused in hybrid mode
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
-
-
-class SearchMode(str, Enum):
-    """How results are ranked."""
-
-    dense = "dense"
-    hybrid = "hybrid"
-
-
-DEFAULT_MODE = SearchMode.hybrid
 
 
 @dataclass(frozen=True)

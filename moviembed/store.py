@@ -297,11 +297,15 @@ class EmbeddingStore:
             if not (self.persist_dir / "chroma.sqlite3").exists():
                 return None
             client = self._connect()
+            from chromadb.errors import NotFoundError as CollectionNotFound
+
             with self._chroma_errors("open the collection"):
-                names = {_name(c) for c in client.list_collections()}
-                if self.collection_name not in names:
+                try:
+                    collection = client.get_collection(
+                        self.collection_name, embedding_function=None
+                    )
+                except CollectionNotFound:
                     return None
-                collection = client.get_collection(self.collection_name, embedding_function=None)
             self._check_model(collection)
             self._collection = collection
         return self._collection
@@ -387,10 +391,6 @@ def _distance(collection: Any) -> str | None:
         return str(collection.configuration["hnsw"]["space"])
     except (AttributeError, KeyError, TypeError):
         return (collection.metadata or {}).get("hnsw:space")
-
-
-def _name(collection: Any) -> str:
-    return collection if isinstance(collection, str) else collection.name
 
 
 def _folder_size(path: Path) -> int | None:

@@ -1,0 +1,37 @@
+"""Named choices and limits shared by the library and the CLI, in a module with no heavy imports.
+
+The CLI's option types must be importable before any command runs, and `--help`
+must stay fast, so these live apart from the modules that use them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+MAX_LIMIT = 1000  # most results a query or similar may ask for
+
+
+class SearchMode(str, Enum):
+    """How results are ranked."""
+
+    dense = "dense"
+    hybrid = "hybrid"
+
+
+DEFAULT_MODE = SearchMode.hybrid
+
+
+class OutputFormat(str, Enum):
+    """How search results are printed."""
+
+    table = "table"
+    json = "json"
+    context = "context"
+
+
+class TmdbList(str, Enum):
+    """TMDB's movie lists that `build --tmdb-list` can take ids from."""
+
+    top_rated = "top_rated"
+    popular = "popular"
+    now_playing = "now_playing"
