@@ -57,6 +57,7 @@ class BuildReport:
     failed: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
+    seen_ids: set[str] = field(default_factory=set, repr=False)  # every id the source named
 
     @property
     def changed(self) -> bool:
@@ -127,7 +128,9 @@ def _batches(
                 if len(batch) >= MIN_EARLY_BATCH:
                     yield batch
                     batch = []
-            elif isinstance(item, Skipped):
+                continue
+            report.seen_ids.add(str(item.id))
+            if isinstance(item, Skipped):
                 report.failed.append(item)
             elif isinstance(item, Unfetched):
                 report.unchanged += 1
@@ -235,17 +238,20 @@ def _write_batch(
             metadata_only.append(id_)
         else:
             report.unchanged += 1
-    if to_embed:
-        vectors = encoder.embed([latest[id_][0] for id_ in to_embed])
-        store.upsert_movies(
-            to_embed,
-            vectors,
-            [latest[id_][0] for id_ in to_embed],
-            [latest[id_][1] for id_ in to_embed],
-        )
+    if not (to_embed or metadata_only):
+        return
+    vectors = encoder.embed([latest[id_][0] for id_ in to_embed]) if to_embed else []
+    # A new generation before writing and after: derived caches notice the change
+    # even if this process is killed half-way, or a reader refreshes mid-batch.
+    store.mark_changed()
+    store.upsert_movies(
+        to_embed,
+        vectors,
+        [latest[id_][0] for id_ in to_embed],
+        [latest[id_][1] for id_ in to_embed],
+    )
     store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only])
-    if to_embed or metadata_only:
-        store.mark_changed()
+    store.mark_changed()
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
     report.updated += len(to_embed) - added + len(metadata_only)

@@ -1,16 +1,14 @@
-"""The `moviembed` command line: parse options, call the library, print the results."""
+"""The `moviembed` command line: parse options, call the library, print the results.
+
+Library modules are imported inside the commands that use them, so `--help`
+and `count` do not pay for rich tables, sqlite, onnxruntime or numpy.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import logging
-import signal
 import sys
-import threading
 import traceback
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,17 +17,39 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .choices import DEFAULT_MODE, MAX_LIMIT, OutputFormat, SearchMode, TmdbList
+from .choices import DEFAULT_MODE, OutputFormat, SearchMode, TmdbList
+from .cli_support import (
+    DirectorOption,
+    FormatOption,
+    GenreOption,
+    JsonOption,
+    LanguageOption,
+    LimitOption,
+    NoWaitOption,
+    YearOption,
+    configure_logging,
+    notice,
+    prepare_fast_queries,
+    say,
+    stop_on_interrupt,
+    warn_about,
+    write_lock,
+)
 from .config import Settings
-from .errors import EmbedderError, ExitCode, MoviembedError
+from .errors import (
+    ExitCode,
+    ModelMismatchError,
+    MoviembedError,
+    NotFoundError,
+    UsageError,
+    first_line,
+)
 
 if TYPE_CHECKING:
-    from .embedder import Embedder
     from .filters import Filters
     from .store import EmbeddingStore
 
-# Library modules are imported inside the commands that use them, so `--help`
-# and `count` do not pay for rich tables, sqlite, onnxruntime or numpy.
+SOURCE_PANEL = "Source (default: the bundled catalog)"
 
 
 @dataclass(frozen=True)
@@ -41,16 +61,29 @@ class CliState:
 
 
 class _ReportingGroup(TyperGroup):
-    """Turns library errors into one line on stderr and the error's exit code."""
+    """Turns errors into one line on stderr and an exit code; tracebacks only with -v."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MoviembedError as exc:
-            if isinstance(ctx.obj, CliState) and ctx.obj.verbose:
-                traceback.print_exc(file=sys.stderr)
-            typer.echo(f"Error: {exc}", err=True)
+            self._report(ctx, str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if exc.__class__.__module__.startswith(("typer", "click")):
+                raise  # Exit, Abort and usage errors keep Typer's own handling
+            self._report(
+                ctx,
+                f"unexpected {exc.__class__.__name__}: {first_line(exc)}. This is a bug in "
+                "moviembed; run again with --verbose and report the traceback.",
+            )
+            raise typer.Exit(ExitCode.FAILURE) from None
+
+    @staticmethod
+    def _report(ctx: Any, message: str) -> None:
+        if isinstance(ctx.obj, CliState) and ctx.obj.verbose:
+            traceback.print_exc(file=sys.stderr)
+        say(f"Error: {message}")
 
 
 app = typer.Typer(
@@ -105,7 +138,7 @@ def main_options(
     ] = False,
 ) -> None:
     """Turn a movie catalog into a semantic search index (MiniLM embeddings in ChromaDB)."""
-    _configure_logging(verbose)
+    configure_logging(verbose)
     ctx.obj = CliState(Settings.load(env_file=env_file, db_path=db, model=model), verbose)
 
 
@@ -114,13 +147,10 @@ def _settings(ctx: typer.Context) -> Settings:
     return state.settings
 
 
-def _open_store(settings: Settings) -> EmbeddingStore:
+def _open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
     from .store import EmbeddingStore
 
-    return EmbeddingStore(settings.db_path, settings.collection, model_name=settings.model)
-
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+    return EmbeddingStore(settings.db_path, settings.collection, model_name=model or settings.model)
 
 
 @app.command()
@@ -131,7 +161,7 @@ def build(
         typer.Option(
             "--catalog",
             help="A catalog file (JSON array or lines) in the bundled catalog's shape.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            rich_help_panel=SOURCE_PANEL,
         ),
     ] = None,
     ids_file: Annotated[
@@ -140,24 +170,19 @@ def build(
             "--ids",
             help="TMDB ids to fetch: .txt (one per line), .csv (id, movie_id or tmdb_id "
             "column), .json, or .pkl such as movie_ids.pkl.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            rich_help_panel=SOURCE_PANEL,
         ),
     ] = None,
     movie_ids: Annotated[
         list[int] | None,
         typer.Option(
-            "--id",
-            min=1,
-            help="A TMDB id to fetch; repeat for more.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            "--id", min=1, help="A TMDB id to fetch; repeat for more.", rich_help_panel=SOURCE_PANEL
         ),
     ] = None,
     tmdb_list: Annotated[
         TmdbList | None,
         typer.Option(
-            "--tmdb-list",
-            help="Take ids from one of TMDB's lists.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            "--tmdb-list", help="Take ids from one of TMDB's lists.", rich_help_panel=SOURCE_PANEL
         ),
     ] = None,
     limit: Annotated[
@@ -166,7 +191,7 @@ def build(
             "--limit",
             min=1,
             help="How many ids to take from --tmdb-list.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            rich_help_panel=SOURCE_PANEL,
         ),
     ] = 100,
     tmdb_csv: Annotated[
@@ -174,7 +199,7 @@ def build(
         typer.Option(
             "--tmdb-csv",
             help="The TMDB 5000 dataset's tmdb_5000_movies.csv (or .csv.gz), indexed offline.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            rich_help_panel=SOURCE_PANEL,
         ),
     ] = None,
     credits_csv: Annotated[
@@ -182,7 +207,7 @@ def build(
         typer.Option(
             "--credits",
             help="tmdb_5000_credits.csv (or .csv.gz), for directors and cast.",
-            rich_help_panel="Source (default: the bundled catalog)",
+            rich_help_panel=SOURCE_PANEL,
         ),
     ] = None,
     refresh: Annotated[
@@ -216,6 +241,12 @@ def build(
             show_default="32",
         ),
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Afterwards, remove stored movies the source no longer has."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before pruning.")] = False,
+    no_wait: NoWaitOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -232,6 +263,8 @@ def build(
     from .sources import SourceRequest, open_source
 
     settings = _settings(ctx)
+    if rate is not None:
+        settings = dataclasses.replace(settings, tmdb_rate=rate)
     store = _open_store(settings)
     request = SourceRequest(
         catalog=catalog,
@@ -244,93 +277,45 @@ def build(
         refresh=refresh,
         offline=offline,
     )
-    if rate is not None:
-        settings = dataclasses.replace(settings, tmdb_rate=rate)
-    source = open_source(request, settings, store)
-    _print_notes(source.notes)
-    embedder = SentenceTransformerEmbedder(store.model_name, batch_size or settings.batch_size)
-    with _stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
-        report = build_index(
-            source.items,
-            store=store,
-            embedder=embedder,
-            total=source.total,
-            progress=progress,
-            should_stop=should_stop,
-        )
-    if report.changed:
-        KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
-    _prepare_fast_queries(store.model_name, settings.cache_dir)
-    render.print_build_report(report)
+    with write_lock(settings, wait=not no_wait, command="moviembed build"):
+        source = open_source(request, settings, store)
+        warn_about(source.notes)
+        embedder = SentenceTransformerEmbedder(store.model_name, batch_size or settings.batch_size)
+        with stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
+            report = build_index(
+                source.items,
+                store=store,
+                embedder=embedder,
+                total=source.total,
+                progress=progress,
+                should_stop=should_stop,
+            )
+        pruned = _prune(store, report.seen_ids, yes) if prune and not report.interrupted else []
+        if report.changed or pruned:
+            KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    prepare_fast_queries(store.model_name, settings.cache_dir)
+    render.print_build_report(report, pruned=len(pruned))
     if as_json:
-        render.print_json(render.report_dict(report))
+        render.print_json(render.report_dict(report, pruned=len(pruned)))
     if report.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
 
 
-def _print_notes(notes: list[str], shown: int = 10) -> None:
-    from . import render
-
-    for note in notes[:shown]:
-        render.stderr.print(f"Warning: {note}", markup=False, highlight=False)
-    if len(notes) > shown:
-        render.stderr.print(f"Warning: … and {len(notes) - shown} more problems in the input.")
-
-
-LimitOption = Annotated[
-    int,
-    typer.Option(
-        "--limit",
-        "-n",
-        min=1,
-        max=MAX_LIMIT,
-        help=f"How many results (1-{MAX_LIMIT}).",
-    ),
-]
-GenreOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--genre",
-        "-g",
-        help="Only movies with this genre; repeat to require several.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
-]
-YearOption = Annotated[
-    str | None,
-    typer.Option(
-        "--year",
-        help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
-]
-DirectorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--director",
-        help="Only movies by this director (any case; a surname works if unique).",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
-]
-LanguageOption = Annotated[
-    str | None,
-    typer.Option(
-        "--language",
-        help="Original language as an ISO 639-1 code, e.g. fr.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option(
-        "--format",
-        help="table, json, or context (a numbered, prompt-ready block for RAG).",
-    ),
-]
+def _prune(store: EmbeddingStore, seen_ids: set[str], yes: bool) -> list[str]:
+    """Remove stored movies the source did not name, after asking unless `yes`."""
+    stale = sorted(store.all_ids() - seen_ids, key=lambda id_: (len(id_), id_))
+    if not stale:
+        return []
+    titles = [hit["metadata"].get("title", hit["id"]) for hit in store.get_by_ids(stale[:3])]
+    examples = ", ".join(titles) + (", …" if len(stale) > 3 else "")
+    question = f"Remove {len(stale)} movies no longer in the source ({examples})?"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(f"{question[:-1]}: add --yes to confirm (no terminal to ask).")
+        if not typer.confirm(question, default=False, err=True):
+            say("Nothing pruned.")
+            return []
+    return store.delete(stale)
 
 
 @app.command()
@@ -356,63 +341,26 @@ def query(
     """
     from . import render
     from .keywords import KeywordIndex
+    from .onnx_embedder import start_loading_query_embedder
     from .search import search
 
     settings = _settings(ctx)
     filters = _filters(genre, year, director, language)
-    store, embedder = _store_and_query_embedder(settings)
+    embedder_for = start_loading_query_embedder(
+        settings.model, settings.cache_dir, on_notice=notice
+    )
+    store = _open_store(settings)
     hits = search(
         text,
         store=store,
-        embedder=embedder,
+        embedder=embedder_for(store.model_name),
         limit=limit,
         filters=filters,
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
     )
     render.print_hits(hits, _format(output, as_json), heading=f"Movies for: {text}")
-    _prepare_fast_queries(store.model_name, settings.cache_dir)
-
-
-def _store_and_query_embedder(settings: Settings) -> tuple[EmbeddingStore, Embedder]:
-    """Open the store while the query model loads in another thread.
-
-    Both take a few hundred milliseconds and the model's session is created in
-    native code, so overlapping them shortens every query; the model is guessed
-    from the settings and reloaded in the rare case the index uses another.
-    """
-    from .embedder import canonical_model_name
-    from .onnx_embedder import load_query_embedder
-
-    guess = canonical_model_name(settings.model)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(load_query_embedder, guess, settings.cache_dir, on_notice=_notice)
-        store = _open_store(settings)
-        model = store.model_name
-        embedder = pending.result()
-    if model != guess:
-        embedder = load_query_embedder(model, settings.cache_dir, on_notice=_notice)
-    return store, embedder
-
-
-def _notice(message: str) -> None:
-    from . import render
-
-    render.stderr.print(f"Note: {message}", markup=False, highlight=False)
-
-
-def _prepare_fast_queries(model_name: str, cache_dir: Path) -> None:
-    """Export the model to ONNX once, so later queries start without torch."""
-    from . import render
-    from .onnx_embedder import ensure_onnx, has_onnx_export
-
-    if has_onnx_export(model_name, cache_dir):
-        return
-    try:
-        with render.stderr.status("Saving a fast query model (once per model)…"):
-            ensure_onnx(model_name, cache_dir)
-    except EmbedderError as exc:
-        _notice(f"queries will keep using sentence-transformers (slower): {exc}")
+    prepare_fast_queries(store.model_name, settings.cache_dir)
 
 
 @app.command()
@@ -492,47 +440,95 @@ def inspect(
         render.print_movie(store.get_one(movie_id, include_embeddings=True), as_json)
 
 
-@contextmanager
-def _stop_on_interrupt() -> Iterator[Callable[[], bool]]:
-    """First Ctrl-C asks the build to stop after its batch; a second one stops at once."""
-    stop = threading.Event()
+@app.command()
+def remove(
+    ctx: typer.Context,
+    movies: Annotated[
+        list[str],
+        typer.Argument(metavar="ID|TITLE...", help="TMDB ids or exact titles of stored movies."),
+    ],
+    no_wait: NoWaitOption = False,
+) -> None:
+    """Remove movies from the index (exit 1 if any was not there).
 
-    def handle(signum: int, frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-        typer.echo("Stopping after the current batch (Ctrl-C again to quit now)…", err=True)
+    Example: moviembed remove 550 "The Matrix"
+    """
+    from .keywords import KeywordIndex
+    from .search import ensure_not_empty, resolve_movie
 
-    if threading.current_thread() is not threading.main_thread():
-        yield stop.is_set
-        return
-    previous = signal.signal(signal.SIGINT, handle)
-    try:
-        yield stop.is_set
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class _StderrHandler(logging.Handler):
-    """Log lines on whatever `sys.stderr` is at the time (tests swap it per run)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stderr.write(self.format(record) + "\n")
-        except Exception:
-            self.handleError(record)
+    settings = _settings(ctx)
+    store = _open_store(settings)
+    ensure_not_empty(store)
+    with write_lock(settings, wait=not no_wait, command="moviembed remove"):
+        ids, missing = [], []
+        for movie in movies:
+            try:
+                ids.append(resolve_movie(store, movie))
+            except NotFoundError:
+                missing.append(movie)
+        removed = store.delete(ids)
+        if removed:
+            KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    say(f"Removed {len(removed)} movie{'s' * (len(removed) != 1)}.")
+    if missing:
+        raise NotFoundError(f"Not in the index: {', '.join(missing)}.")
 
 
-def _configure_logging(verbose: int) -> None:
-    """Warnings by default; -v: our debug and others' info; -vv: everyone's debug."""
-    root = logging.getLogger()
-    if not any(isinstance(handler, _StderrHandler) for handler in root.handlers):
-        handler = _StderrHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-    levels = {0: logging.WARNING, 1: logging.INFO}
-    root.setLevel(levels.get(verbose, logging.DEBUG))
-    logging.getLogger("moviembed").setLevel(logging.DEBUG if verbose else logging.WARNING)
+@app.command(name="export")
+def export_index(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(help="Where to write the JSON lines; - for stdout.", show_default=False),
+    ],
+) -> None:
+    """Save every movie (id, document, metadata, embedding) to a JSON lines file.
+
+    Example: moviembed export backup.jsonl
+    """
+    from . import backup
+    from .search import ensure_not_empty
+
+    store = _open_store(_settings(ctx))
+    ensure_not_empty(store)
+    if str(file) == "-":
+        count = backup.export_index(store, sys.stdout)
+    else:
+        count = backup.export_to_file(store, file)
+    say(f"Exported {count} movies to {file}.")
+
+
+@app.command(name="import")
+def import_index(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A `moviembed export` file; - for stdin.", show_default=False)
+    ],
+    no_wait: NoWaitOption = False,
+) -> None:
+    """Load movies from an export into the index, without embedding them again.
+
+    Example: moviembed --db ./copy import backup.jsonl
+    """
+    from . import backup
+    from .embedder import canonical_model_name
+    from .keywords import KeywordIndex
+
+    settings = _settings(ctx)
+    if str(file) == "-":
+        movies = backup.read_export(sys.stdin, source="stdin")
+    else:
+        movies = backup.read_export_file(file)
+    if settings.model and canonical_model_name(settings.model) != movies.header.model:
+        raise ModelMismatchError(
+            f"{file} holds vectors of {movies.header.model}, not of {settings.model}."
+        )
+    store = _open_store(settings, model=movies.header.model)
+    store.count()  # an index of another model refuses here, before anything is written
+    with write_lock(settings, wait=not no_wait, command="moviembed import"):
+        count = backup.import_movies(store, movies)
+        KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    say(f"Imported {count} movies into {store.location}.")
 
 
 def main() -> None:

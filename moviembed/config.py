@@ -20,6 +20,8 @@ DEFAULT_BATCH_SIZE = 32
 DEFAULT_TMDB_URL = "https://api.themoviedb.org/3"
 DEFAULT_TMDB_LANGUAGE = "en-US"
 DEFAULT_TMDB_RATE = 20.0
+DEFAULT_TMDB_TIMEOUT = 10.0
+DEFAULT_TMDB_ATTEMPTS = 5
 
 NumberT = TypeVar("NumberT", int, float)
 
@@ -52,6 +54,8 @@ class Settings:
     tmdb_url: str = DEFAULT_TMDB_URL
     tmdb_language: str = DEFAULT_TMDB_LANGUAGE
     tmdb_rate: float = DEFAULT_TMDB_RATE
+    tmdb_timeout: float = DEFAULT_TMDB_TIMEOUT
+    tmdb_attempts: int = DEFAULT_TMDB_ATTEMPTS
 
     @classmethod
     def load(
@@ -97,6 +101,18 @@ class Settings:
                 "MOVIEMBED_TMDB_RATE",
                 DEFAULT_TMDB_RATE,
                 float,
+            ),
+            tmdb_timeout=_positive(
+                pick("tmdb_timeout", "MOVIEMBED_TMDB_TIMEOUT"),
+                "MOVIEMBED_TMDB_TIMEOUT",
+                DEFAULT_TMDB_TIMEOUT,
+                float,
+            ),
+            tmdb_attempts=_positive(
+                pick("tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS"),
+                "MOVIEMBED_TMDB_ATTEMPTS",
+                DEFAULT_TMDB_ATTEMPTS,
+                int,
             ),
         )
 

@@ -56,6 +56,10 @@ class ModelMismatchError(StoreError):
     exit_code = ExitCode.USAGE
 
 
+class LockedError(StoreError):
+    """Another process is writing to the index and we were asked not to wait."""
+
+
 class NotFoundError(MoviembedError):
     """A movie id or title is not in the index."""
 

@@ -676,3 +676,45 @@ def load_query_embedder(
             f"({reason.rstrip('.')})."
         )
     return SentenceTransformerEmbedder(name, batch_size=batch_size)
+
+
+def start_loading_query_embedder(
+    model_name: str | None,
+    cache_root: Path,
+    *,
+    batch_size: int = 32,
+    on_notice: NoticeCallback | None = None,
+) -> Callable[[str], Embedder]:
+    """Begin `load_query_embedder` in a thread; call the result with the index's model.
+
+    Creating the ONNX session is native work, so it overlaps well with opening
+    Chroma. The model is a guess (the setting, else the default); if the index
+    turns out to use another, that one is loaded instead.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Extension modules are imported here, in the calling thread: numpy fails when two
+    # threads import it at once (Chroma's import pulls it in too). Only the session
+    # creation, which is native work, runs in the background.
+    try:
+        import numpy  # noqa: F401
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        pass  # load_query_embedder reports it and falls back
+    guess = canonical_model_name(model_name)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviembed-model")
+    pending = pool.submit(
+        load_query_embedder, guess, cache_root, batch_size=batch_size, on_notice=on_notice
+    )
+    pool.shutdown(wait=False)
+
+    def finish(index_model: str) -> Embedder:
+        embedder = pending.result()
+        if canonical_model_name(index_model) == guess:
+            return embedder
+        return load_query_embedder(
+            index_model, cache_root, batch_size=batch_size, on_notice=on_notice
+        )
+
+    return finish

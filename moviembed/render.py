@@ -138,15 +138,17 @@ def print_movie(hit: Hit, as_json: bool = False) -> None:
     )
 
 
-def print_build_report(report: BuildReport) -> None:
+def print_build_report(report: BuildReport, pruned: int = 0) -> None:
     """One summary line on stderr, plus the movies that could not be indexed."""
     counts = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.failed)} failed in {report.seconds:.1f} s"
+        f"{len(report.failed)} failed"
+        + (f", {pruned} pruned" if pruned else "")
+        + f" in {report.seconds:.1f} s"
     )
     if report.interrupted:
         stderr.print(f"Interrupted: work so far is saved ({counts}). Run build again to resume.")
-    elif report.changed:
+    elif report.changed or pruned:
         stderr.print(f"Index updated: {counts}.")
     else:
         stderr.print(f"Nothing to do: the index is already up to date ({counts}).")
@@ -154,12 +156,13 @@ def print_build_report(report: BuildReport) -> None:
         stderr.print(f"  skipped {skipped.id}: {skipped.reason}", markup=False, highlight=False)
 
 
-def report_dict(report: BuildReport) -> dict[str, Any]:
+def report_dict(report: BuildReport, pruned: int = 0) -> dict[str, Any]:
     """The build report as JSON-ready data."""
     return {
         "added": report.added,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        "pruned": pruned,
         "failed": [{"id": item.id, "reason": item.reason} for item in report.failed],
         "seconds": round(report.seconds, 3),
         "interrupted": report.interrupted,

@@ -73,6 +73,12 @@ def ensure_not_empty(store: EmbeddingStore) -> None:
 def check_query(text: str, limit: int) -> str:
     """The query text, stripped; UsageError for empty or oversized text or a bad limit."""
     text = " ".join(text.split())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the terminal could not decode arrive as surrogates
+        raise UsageError(
+            "The query is not valid UTF-8 text; check your terminal's encoding."
+        ) from None
     if not text:
         raise UsageError(
             'The query is empty. Describe a movie, e.g. moviembed query "space heist".'

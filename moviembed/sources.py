@@ -204,4 +204,6 @@ def tmdb_client(settings: Settings) -> TmdbClient:
         base_url=settings.tmdb_url,
         language=settings.tmdb_language,
         rate=settings.tmdb_rate,
+        timeout=settings.tmdb_timeout,
+        max_attempts=settings.tmdb_attempts,
     )

@@ -172,21 +172,30 @@ class EmbeddingStore:
             )
         return _hits(result)
 
-    def iter_documents(self, page_size: int = PAGE_SIZE) -> Iterator[list[Hit]]:
-        """Every stored movie (id, document, metadata), a page at a time."""
+    def iter_documents(
+        self, page_size: int = PAGE_SIZE, include_embeddings: bool = False
+    ) -> Iterator[list[Hit]]:
+        """Every stored movie (id, document, metadata, optionally embedding), a page at a time."""
         collection = self._existing_collection()
         if collection is None:
             return
+        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
         offset = 0
         while True:
             with self._chroma_errors("read movies"):
-                page = collection.get(
-                    include=["documents", "metadatas"], limit=page_size, offset=offset
-                )
+                page = collection.get(include=include, limit=page_size, offset=offset)
             if not page["ids"]:
                 return
             yield _hits(page)
             offset += len(page["ids"])
+
+    def all_ids(self) -> set[str]:
+        """The ids of every stored movie."""
+        collection = self._existing_collection()
+        if collection is None:
+            return set()
+        with self._chroma_errors("read movie ids"):
+            return set(collection.get(include=[])["ids"])
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored (reads ids only, no documents or vectors)."""
@@ -239,6 +248,20 @@ class EmbeddingStore:
                     metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
                 )
 
+    def delete(self, ids: Sequence[str]) -> list[str]:
+        """Remove movies by id; returns the ids that were stored (and are now gone)."""
+        present = self.existing_ids(ids)
+        if not present:
+            return []
+        collection = self._existing_collection()
+        found = [id_ for id_ in dict.fromkeys(ids) if id_ in present]
+        self.mark_changed()
+        for start, stop in self._chunks(len(found)):
+            with self._chroma_errors("remove movies"):
+                collection.delete(ids=found[start:stop])
+        self.mark_changed()
+        return found
+
     def mark_changed(self) -> None:
         """Give the collection a new generation, telling derived caches to refresh."""
         collection = self._existing_collection()
@@ -282,13 +305,20 @@ class EmbeddingStore:
                 raise StoreError(
                     f"{self.persist_dir} is a file, not an index folder. Point --db at a folder."
                 )
-            with self._chroma_errors("open the index"):
-                import chromadb
+            import chromadb
 
+            try:
                 self._client = chromadb.PersistentClient(
                     path=str(self.persist_dir),
                     settings=chromadb.Settings(anonymized_telemetry=False),
                 )
+            except Exception as exc:  # sqlite, Rust and permission errors alike
+                log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
+                raise StoreError(
+                    f"Cannot open the index at {self.persist_dir}: {first_line(exc)}. If it is "
+                    "damaged, move it aside and run `moviembed build` (or `moviembed import` "
+                    "a backup)."
+                ) from exc
         return self._client
 
     def _existing_collection(self) -> Any:

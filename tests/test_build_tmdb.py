@@ -193,6 +193,8 @@ def test_the_key_never_reaches_output_logs_or_files(
         runner.invoke(app, ["-vv", "build", "--ids", str(ids), "--json"]),
         runner.invoke(app, ["-vv", "query", "a robot in space", "--json"]),
         runner.invoke(app, ["-vv", "inspect", "603", "--json"]),
+        runner.invoke(app, ["-vv", "inspect"]),
+        runner.invoke(app, ["-vv", "export", str(isolated_env / "backup.jsonl")]),
     ]
     fake_tmdb.reject_all_keys = True
     outputs.append(runner.invoke(app, ["-vv", "build", "--id", "12", "--refresh"]))

@@ -1,0 +1,192 @@
+"""Export an index to JSON lines and import it back, without re-embedding.
+
+The first line is a header naming the model and dimension; then one movie per
+line (`id`, `document`, `metadata`, `embedding`), sorted by id so exports
+diff well. Embeddings are written as the exact decimal of each float32, so a
+round trip restores identical vectors. An import is validated completely
+before anything is written: a damaged file changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .errors import CatalogError, StoreError
+from .store import DISTANCE, EmbeddingStore
+
+EXPORT_FORMAT = 1
+WRITE_CHUNK = 1000
+_METADATA_SCALARS = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class ExportHeader:
+    """What an export says about the index it came from."""
+
+    model: str
+    dimension: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ImportedMovies:
+    """Validated movies from an export, ready to upsert."""
+
+    header: ExportHeader
+    ids: list[str]
+    documents: list[str]
+    metadatas: list[dict[str, Any]]
+    embeddings: list[list[float]]
+
+
+def export_index(store: EmbeddingStore, out: IO[str]) -> int:
+    """Write the header and every movie of `store` to `out`; returns the number of movies."""
+    info = store.info()
+    hits = sorted(
+        (hit for page in store.iter_documents(include_embeddings=True) for hit in page),
+        key=lambda hit: int(hit["id"]) if hit["id"].isdigit() else hit["id"],
+    )
+    header = {
+        "moviembed_export": EXPORT_FORMAT,
+        "model": info.model,
+        "dimension": info.dimension,
+        "distance": info.distance or DISTANCE,
+        "count": len(hits),
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "moviembed_version": __version__,
+    }
+    out.write(json.dumps(header) + "\n")
+    for hit in hits:
+        line = {key: hit[key] for key in ("id", "document", "metadata", "embedding")}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return len(hits)
+
+
+def export_to_file(store: EmbeddingStore, path: Path) -> int:
+    """Export to `path` through a temp file renamed into place: no half-written backup."""
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise StoreError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            count = export_index(store, out)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return count
+
+
+def read_export_file(path: Path) -> ImportedMovies:
+    """`read_export` of a file, with one clear error if it cannot be read as text."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise CatalogError(f"{path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise CatalogError(f"{path} is not UTF-8 text, so not a moviembed export.") from None
+    except OSError as exc:
+        raise CatalogError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    return read_export(lines, source=str(path))
+
+
+def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
+    """Parse and check a whole export; CatalogError names the first bad line."""
+    numbered = enumerate(lines, start=1)
+    header = _header(next(numbered, (1, "")), source)
+    movies = ImportedMovies(header, [], [], [], [])
+    seen: set[str] = set()
+    for number, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            record = _record(json.loads(line), header.dimension)
+        except (json.JSONDecodeError, ValueError) as exc:
+            raise CatalogError(f"{source} line {number}: {exc}. Nothing was imported.") from None
+        if record[0] in seen:
+            raise CatalogError(f"{source} line {number}: id {record[0]} appears twice.")
+        seen.add(record[0])
+        for column, value in zip(
+            (movies.ids, movies.documents, movies.metadatas, movies.embeddings), record, strict=True
+        ):
+            column.append(value)
+    if len(movies.ids) != header.count:
+        raise CatalogError(
+            f"{source} holds {len(movies.ids)} movies but its header says {header.count}: "
+            "the file is incomplete. Nothing was imported."
+        )
+    return movies
+
+
+def import_movies(store: EmbeddingStore, movies: ImportedMovies) -> int:
+    """Upsert validated movies into `store` (whose model must match); returns how many."""
+    for start in range(0, len(movies.ids), WRITE_CHUNK):
+        stop = start + WRITE_CHUNK
+        store.upsert_movies(
+            movies.ids[start:stop],
+            movies.embeddings[start:stop],
+            movies.documents[start:stop],
+            movies.metadatas[start:stop],
+        )
+    if movies.ids:
+        store.mark_changed()
+    return len(movies.ids)
+
+
+def _header(first: tuple[int, str], source: str) -> ExportHeader:
+    try:
+        data = json.loads(first[1])
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, dict) or data.get("moviembed_export") != EXPORT_FORMAT:
+        raise CatalogError(
+            f"{source} is not a moviembed export (format {EXPORT_FORMAT}): its first line "
+            "should be the header that `moviembed export` writes."
+        )
+    model, dimension, count = data.get("model"), data.get("dimension"), data.get("count")
+    if not (isinstance(model, str) and _positive(dimension) and _positive(count, zero=True)):
+        raise CatalogError(f"{source} has a damaged header (model, dimension or count).")
+    return ExportHeader(model=model, dimension=dimension, count=count)
+
+
+def _record(data: Any, dimension: int) -> tuple[str, str, dict[str, Any], list[float]]:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    movie_id, document = data.get("id"), data.get("document")
+    metadata, embedding = data.get("metadata"), data.get("embedding")
+    if not (isinstance(movie_id, str) and movie_id.isascii() and movie_id.isdigit()):
+        raise ValueError(f"id {movie_id!r} is not a TMDB id")
+    if not isinstance(document, str):
+        raise ValueError("document is not text")
+    if not isinstance(metadata, dict) or not all(_metadata_value(v) for v in metadata.values()):
+        raise ValueError("metadata is not a flat object of text, numbers and lists")
+    if not isinstance(embedding, list) or len(embedding) != dimension:
+        size = len(embedding) if isinstance(embedding, list) else "no"
+        raise ValueError(f"embedding has {size} values, expected {dimension}")
+    if not all(_finite_number(x) for x in embedding):
+        raise ValueError("embedding holds a value that is not a finite number")
+    return movie_id, document, metadata, [float(x) for x in embedding]
+
+
+def _metadata_value(value: Any) -> bool:
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(item, _METADATA_SCALARS) for item in value)
+    return isinstance(value, _METADATA_SCALARS)
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positive(value: Any, zero: bool = False) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= (0 if zero else 1)

@@ -1,0 +1,90 @@
+"""One writer at a time: a file lock around everything that writes an index.
+
+Readers (`query`, `count`, `inspect`, `similar`) never take it, so they keep
+working during a build. The lock is an OS file lock (the `filelock` package),
+so a writer killed with SIGKILL releases it with its process; a small owner
+file next to it says who holds it, for the message a second writer prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from .errors import LockedError, StoreError
+
+LOCK_NAME = "moviembed.lock"
+OWNER_NAME = "moviembed.lock.owner"
+
+
+class IndexLock:
+    """Exclusive write access to the index in `folder` (created if missing)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        wait: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+        description: str = "moviembed",
+    ) -> None:
+        import filelock
+
+        self.folder = folder
+        self.wait = wait
+        self.on_wait = on_wait
+        self.description = description
+        self._lock = filelock.FileLock(str(folder / LOCK_NAME))
+        self._timeout = filelock.Timeout
+
+    def __enter__(self) -> IndexLock:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire(blocking=False)
+        except self._timeout:
+            holder = self.holder()
+            if not self.wait:
+                raise LockedError(
+                    f"{holder} is writing to the index at {self.folder}. "
+                    "Wait for it to finish, or run again without --no-wait."
+                ) from None
+            if self.on_wait:
+                self.on_wait(f"Waiting for {holder} to finish writing to the index…")
+            self._lock.acquire()
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot write to the index folder {self.folder}: {exc.strerror or exc}. "
+                "Choose another --db."
+            ) from None
+        self._write_owner()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        (self.folder / OWNER_NAME).unlink(missing_ok=True)
+        self._lock.release()
+
+    def holder(self) -> str:
+        """Who holds the lock, as read from the owner file ("another process" if unknown)."""
+        try:
+            owner = json.loads((self.folder / OWNER_NAME).read_text(encoding="utf-8"))
+            started = time.strftime("%H:%M:%S", time.localtime(owner["started"]))
+            return f"moviembed (pid {owner['pid']}, `{owner['command']}`, since {started})"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "another moviembed process"
+
+    def _write_owner(self) -> None:
+        owner = {
+            "pid": os.getpid(),
+            "command": self.description[:200],
+            "started": time.time(),
+        }
+        (self.folder / OWNER_NAME).write_text(json.dumps(owner), encoding="utf-8")
