@@ -2,9 +2,10 @@
 
 The first line is a header naming the model and dimension; then one movie per
 line (`id`, `document`, `metadata`, `embedding`), sorted by id so exports
-diff well. Embeddings are written as the exact decimal of each float32, so a
-round trip restores identical vectors. An import is validated completely
-before anything is written: a damaged file changes nothing.
+diff well. Embeddings are written as the exact decimal of each float32;
+Chroma re-normalises cosine vectors on write, which may move the last bit of
+a few components once, after which they are stable. An import is validated
+completely before anything is written: a damaged file changes nothing.
 """
 
 from __future__ import annotations

@@ -140,6 +140,8 @@ def _batches(
                 if len(batch) >= size:
                     yield batch
                     batch = []
+    except GeneratorExit:  # the consumer stopped (a write failed): nothing to hand over
+        raise
     except BaseException:
         if batch:  # keep the work done before the source failed or Ctrl-C
             yield batch

@@ -109,6 +109,15 @@ def main_options(
         Path | None,
         typer.Option("--db", envvar="MOVIEMBED_DB", help="Index folder.", show_default=False),
     ] = None,
+    chroma_url: Annotated[
+        str | None,
+        typer.Option(
+            "--chroma-url",
+            envvar="MOVIEMBED_CHROMA_URL",
+            help="Use the index on this Chroma server (http://host:port) instead of --db.",
+            show_default=False,
+        ),
+    ] = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -139,7 +148,8 @@ def main_options(
 ) -> None:
     """Turn a movie catalog into a semantic search index (MiniLM embeddings in ChromaDB)."""
     configure_logging(verbose)
-    ctx.obj = CliState(Settings.load(env_file=env_file, db_path=db, model=model), verbose)
+    settings = Settings.load(env_file=env_file, db_path=db, model=model, chroma_url=chroma_url)
+    ctx.obj = CliState(settings, verbose)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -150,7 +160,7 @@ def _settings(ctx: typer.Context) -> Settings:
 def _open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
     from .store import EmbeddingStore
 
-    return EmbeddingStore(settings.db_path, settings.collection, model_name=model or settings.model)
+    return EmbeddingStore.from_settings(settings, model_name=model)
 
 
 @app.command()

@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -96,10 +96,19 @@ def warn_about(notes: list[str], shown: int = 10) -> None:
         say(f"Warning: … and {len(notes) - shown} more problems in the input.")
 
 
-def write_lock(settings: Settings, *, wait: bool, command: str) -> IndexLock:
-    """The lock a writing command holds; waiting is announced on stderr."""
+def write_lock(
+    settings: Settings, *, wait: bool, command: str
+) -> IndexLock | AbstractContextManager[None]:
+    """The lock a writing command holds; waiting is announced on stderr.
+
+    A Chroma server serialises writes itself, and its clients share no folder
+    to lock, so against a server no lock is taken.
+    """
     from .lock import IndexLock
 
+    if settings.chroma_url:
+        notice(f"writing to the Chroma server at {settings.chroma_url}; it orders the writes")
+        return nullcontext()
     return IndexLock(settings.db_path, wait=wait, on_wait=say, description=command)
 
 

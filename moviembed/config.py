@@ -56,6 +56,10 @@ class Settings:
     tmdb_rate: float = DEFAULT_TMDB_RATE
     tmdb_timeout: float = DEFAULT_TMDB_TIMEOUT
     tmdb_attempts: int = DEFAULT_TMDB_ATTEMPTS
+    chroma_url: str | None = None
+    chroma_token: str | None = field(default=None, repr=False)
+    chroma_tenant: str | None = None
+    chroma_database: str | None = None
 
     @classmethod
     def load(
@@ -108,6 +112,10 @@ class Settings:
                 DEFAULT_TMDB_TIMEOUT,
                 float,
             ),
+            chroma_url=pick("chroma_url", "MOVIEMBED_CHROMA_URL"),
+            chroma_token=pick("chroma_token", "MOVIEMBED_CHROMA_TOKEN"),
+            chroma_tenant=pick("chroma_tenant", "MOVIEMBED_CHROMA_TENANT"),
+            chroma_database=pick("chroma_database", "MOVIEMBED_CHROMA_DATABASE"),
             tmdb_attempts=_positive(
                 pick("tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS"),
                 "MOVIEMBED_TMDB_ATTEMPTS",

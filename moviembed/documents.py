@@ -61,20 +61,18 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     Besides the readable fields, three keys exist for exact filtering inside
     Chroma: `genre_list`, `director_keys` (folded names) and `title_key`.
     """
-    metadata: Metadata = {
-        "title": movie.title,
-        "title_key": fold(movie.title),
-        "doc_hash": content_hash(document),
-    }
+    genres = [genre for genre in movie.genres if genre.strip()]
     optional: Metadata = {
+        "title_key": fold(movie.title),
         "year": movie.year,
-        "genres": ", ".join(movie.genres),
-        "genre_list": list(movie.genres),
+        "genres": ", ".join(genres),
+        "genre_list": genres,
         "director": movie.director,
-        "director_keys": [fold(name) for name in movie.directors],
+        "director_keys": [key for key in map(fold, movie.directors) if key],
         "cast": ", ".join(movie.cast[:TOP_CAST]),
         "language": movie.original_language,
         "runtime": movie.runtime,
     }
+    metadata: Metadata = {"title": movie.title, "doc_hash": content_hash(document)}
     metadata.update({key: value for key, value in optional.items() if value})
     return metadata

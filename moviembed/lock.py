@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .errors import LockedError, StoreError
+from .store import refuse_non_folder
 
 LOCK_NAME = "moviembed.lock"
 OWNER_NAME = "moviembed.lock.owner"
@@ -42,6 +43,7 @@ class IndexLock:
         self._timeout = filelock.Timeout
 
     def __enter__(self) -> IndexLock:
+        refuse_non_folder(self.folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(blocking=False)

@@ -156,14 +156,15 @@ def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStor
     if kind == "--tmdb-csv":
         assert request.tmdb_csv is not None
         return dataset_source(request.tmdb_csv, request.credits_csv)
+    # Ids are read before credentials are checked: a bad file is the first thing to report.
+    if request.ids_file:
+        ids = read_id_file(request.ids_file)
+    elif request.movie_ids:
+        ids = normalize_ids((f"--id {value}", value) for value in request.movie_ids)
     client = None if request.offline else tmdb_client(settings)
     if request.tmdb_list:
         assert client is not None
         ids = IdList(list(client.list_ids(request.tmdb_list, request.limit)))
-    elif request.ids_file:
-        ids = read_id_file(request.ids_file)
-    else:
-        ids = normalize_ids((f"--id {value}", value) for value in request.movie_ids)
     from .tmdb_cache import ResponseCache
 
     cache = ResponseCache(settings.cache_dir / "tmdb" / settings.tmdb_language)

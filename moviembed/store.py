@@ -15,10 +15,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .config import DEFAULT_COLLECTION, default_db_path
+from .config import DEFAULT_COLLECTION, Settings, default_db_path
 from .embedder import DEFAULT_MODEL, canonical_model_name
-from .errors import ModelMismatchError, MoviembedError, NotFoundError, StoreError, first_line
+from .errors import (
+    ConfigError,
+    ModelMismatchError,
+    MoviembedError,
+    NotFoundError,
+    StoreError,
+    first_line,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +63,48 @@ class EmbeddingStore:
         collection: str = DEFAULT_COLLECTION,
         *,
         model_name: str | None = None,
+        chroma_url: str | None = None,
+        chroma_token: str | None = None,
+        tenant: str | None = None,
+        database: str | None = None,
     ) -> None:
         """Point at an index; nothing is opened or created until first use.
 
         `model_name` None means: whatever model built the index (the default
         model for a new one). Any other name must match the index's model.
+        With `chroma_url` the index lives on a Chroma server (`persist_dir` is
+        then unused); `chroma_token` is sent as `Authorization: Bearer`.
         """
         self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
         self.collection_name = collection
         self.requested_model = canonical_model_name(model_name) if model_name else None
+        self.chroma_url = chroma_url.rstrip("/") if chroma_url else None
+        self._token = chroma_token
+        self._tenant = tenant
+        self._database = database
         self._client: Any = None
         self._collection: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, model_name: str | None = None) -> EmbeddingStore:
+        """The store `settings` describe (local folder or Chroma server)."""
+        return cls(
+            settings.db_path,
+            settings.collection,
+            model_name=model_name or settings.model,
+            chroma_url=settings.chroma_url,
+            chroma_token=settings.chroma_token,
+            tenant=settings.chroma_tenant,
+            database=settings.chroma_database,
+        )
+
+    def __repr__(self) -> str:
+        return f"EmbeddingStore({self.location!r}, collection={self.collection_name!r})"
+
+    @property
+    def is_remote(self) -> bool:
+        """True when the index lives on a Chroma server."""
+        return self.chroma_url is not None
 
     # -- reading -------------------------------------------------------------
 
@@ -79,8 +118,8 @@ class EmbeddingStore:
 
     @property
     def location(self) -> str:
-        """Where the index lives, for messages and cache keys."""
-        return str(self.persist_dir)
+        """Where the index lives, for messages and cache keys (never includes a token)."""
+        return self.chroma_url or str(self.persist_dir)
 
     @property
     def generation(self) -> str | None:
@@ -100,13 +139,13 @@ class EmbeddingStore:
         collection = self._existing_collection()
         metadata = (collection.metadata or {}) if collection is not None else {}
         return IndexInfo(
-            location=str(self.persist_dir),
+            location=self.location,
             collection=self.collection_name,
             model=metadata.get(MODEL_KEY),
             dimension=metadata.get(DIMENSION_KEY),
             distance=_distance(collection) if collection is not None else None,
             count=self.count(),
-            size_bytes=_folder_size(self.persist_dir),
+            size_bytes=None if self.is_remote else _folder_size(self.persist_dir),
         )
 
     def query_similar(
@@ -301,30 +340,59 @@ class EmbeddingStore:
 
     def _connect(self) -> Any:
         if self._client is None:
-            if self.persist_dir.exists() and not self.persist_dir.is_dir():
-                raise StoreError(
-                    f"{self.persist_dir} is a file, not an index folder. Point --db at a folder."
-                )
-            import chromadb
-
-            try:
-                self._client = chromadb.PersistentClient(
-                    path=str(self.persist_dir),
-                    settings=chromadb.Settings(anonymized_telemetry=False),
-                )
-            except Exception as exc:  # sqlite, Rust and permission errors alike
-                log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
-                raise StoreError(
-                    f"Cannot open the index at {self.persist_dir}: {first_line(exc)}. If it is "
-                    "damaged, move it aside and run `moviembed build` (or `moviembed import` "
-                    "a backup)."
-                ) from exc
+            self._client = self._http_client() if self.is_remote else self._local_client()
         return self._client
+
+    def _local_client(self) -> Any:
+        refuse_non_folder(self.persist_dir)
+        import chromadb
+
+        try:
+            return chromadb.PersistentClient(
+                path=str(self.persist_dir),
+                settings=chromadb.Settings(anonymized_telemetry=False),
+            )
+        except Exception as exc:  # sqlite, Rust and permission errors alike
+            log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
+            raise StoreError(
+                f"Cannot open the index at {self.persist_dir}: {first_line(exc)}. If it is "
+                "damaged, move it aside and run `moviembed build` (or `moviembed import` "
+                "a backup)."
+            ) from exc
+
+    def _http_client(self) -> Any:
+        import chromadb
+
+        assert self.chroma_url is not None
+        host, port, ssl = _server_address(self.chroma_url)
+        settings = chromadb.Settings(anonymized_telemetry=False)
+        if self._token:
+            settings = chromadb.Settings(
+                anonymized_telemetry=False,
+                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+                chroma_client_auth_credentials=self._token,
+            )
+        optional = {"tenant": self._tenant, "database": self._database}
+        try:
+            return chromadb.HttpClient(
+                host=host,
+                port=port,
+                ssl=ssl,
+                settings=settings,
+                **{key: value for key, value in optional.items() if value},
+            )
+        except Exception as exc:  # a ValueError wrapping httpx's ConnectError, mostly
+            log.debug("Cannot reach Chroma at %s", self.chroma_url, exc_info=True)
+            reason = first_line(exc.__context__ or exc)
+            raise StoreError(
+                f"Cannot reach the Chroma server at {self.chroma_url} ({reason}). "
+                "Start it (chroma run --path DIR) or check --chroma-url/MOVIEMBED_CHROMA_URL."
+            ) from None
 
     def _existing_collection(self) -> Any:
         """The collection, or None if the index or collection does not exist yet."""
         if self._collection is None:
-            if not (self.persist_dir / "chroma.sqlite3").exists():
+            if not self.is_remote and not (self.persist_dir / "chroma.sqlite3").exists():
                 return None
             client = self._connect()
             from chromadb.errors import NotFoundError as CollectionNotFound
@@ -390,7 +458,7 @@ class EmbeddingStore:
         except Exception as exc:
             log.debug("ChromaDB failed to %s", action, exc_info=True)
             raise StoreError(
-                f"ChromaDB could not {action} at {self.persist_dir}: {first_line(exc)}"
+                f"ChromaDB could not {action} at {self.location}: {first_line(exc)}"
             ) from exc
 
 
@@ -413,6 +481,27 @@ def _hits(result: dict[str, Any]) -> list[Hit]:
 def _sorted(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """Metadata with keys in a stable order (ChromaDB returns them in any order)."""
     return dict(sorted((metadata or {}).items()))
+
+
+def refuse_non_folder(path: Path) -> None:
+    """StoreError when an index path exists but is not a folder."""
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")
+
+
+def _server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) from `http(s)://host[:port]`; ConfigError for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ConfigError(
+            "--chroma-url must be a scheme, host and optional port, like http://localhost:8000."
+        )
+    ssl = parts.scheme == "https"
+    try:
+        port = parts.port or (443 if ssl else 8000)
+    except ValueError:
+        raise ConfigError(f"--chroma-url {url!r} has an invalid port.") from None
+    return parts.hostname, port, ssl
 
 
 def _distance(collection: Any) -> str | None:

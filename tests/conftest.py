@@ -17,6 +17,7 @@ from moviembed.onnx_embedder import ensure_onnx
 from moviembed.store import EmbeddingStore
 
 from . import fake_tmdb as fake
+from .chroma_server import ChromaServer
 
 DATA = Path(__file__).parent / "data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -122,3 +123,14 @@ def fake_tmdb(monkeypatch: pytest.MonkeyPatch) -> Iterator[fake.FakeTmdb]:
         monkeypatch.setenv("TMDB_API_KEY", TMDB_KEY)
         monkeypatch.setenv("MOVIEMBED_TMDB_RATE", "1000")
         yield server
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """One real Chroma server (`chroma run`) for the whole run; tests use their own collections."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

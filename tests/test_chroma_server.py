@@ -34,17 +34,6 @@ AUTH_ENV = {
 }
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
-    """One Chroma server for the whole run; tests use their own collection names."""
-    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def http_client(server: ChromaServer | _RecordingProxy, **kwargs: Any) -> Any:
     """A chromadb.HttpClient for `server`, telemetry off unless `settings` are given."""
     settings = kwargs.pop("settings", None) or chromadb.Settings(anonymized_telemetry=False)

@@ -251,25 +251,36 @@ def test_prune_needs_confirmation_then_removes_what_the_source_dropped(
     assert EmbeddingStore(index_copy).count() == 10
 
 
-def test_export_import_round_trip_is_exact(
-    runner: CliRunner, index_copy: Path, tmp_path: Path
-) -> None:
-    backup = tmp_path / "backup.jsonl"
-    assert runner.invoke(app, ["export", str(backup)]).exit_code == 0
-    copy = tmp_path / "copy"
-    result = runner.invoke(app, ["--db", str(copy), "import", str(backup)])
-    assert result.exit_code == 0, result.output
-    assert "Imported 12 movies" in result.stderr
-    again = tmp_path / "again.jsonl"
-    assert runner.invoke(app, ["--db", str(copy), "export", str(again)]).exit_code == 0
-    first, second = backup.read_text().splitlines(), again.read_text().splitlines()
-    assert first[1:] == second[1:]  # every movie, byte for byte (the header has a timestamp)
-    header = json.loads(first[0])
+def test_export_import_round_trip(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
+    """Ids, documents and metadata come back byte for byte; vectors to float32 rounding.
+
+    Chroma re-normalises cosine vectors when they are written, which may move the last bit
+    of a few components once; after that they are stable, so a second round trip is exact.
+    """
+    exports = [tmp_path / "backup-0.jsonl"]
+    assert runner.invoke(app, ["export", str(exports[0])]).exit_code == 0
+    for hop in (1, 2):
+        copy = tmp_path / f"copy-{hop}"
+        result = runner.invoke(app, ["--db", str(copy), "import", str(exports[-1])])
+        assert result.exit_code == 0, result.output
+        assert "Imported 12 movies" in result.stderr
+        exports.append(tmp_path / f"backup-{hop}.jsonl")
+        assert runner.invoke(app, ["--db", str(copy), "export", str(exports[-1])]).exit_code == 0
+    original, first, second = (
+        [json.loads(line) for line in path.read_text().splitlines()[1:]] for path in exports
+    )
+    for before, after in zip(original, first, strict=True):
+        assert {k: before[k] for k in ("id", "document", "metadata")} == {
+            k: after[k] for k in ("id", "document", "metadata")
+        }
+        pairs = zip(before["embedding"], after["embedding"], strict=True)
+        assert max(abs(a - b) for a, b in pairs) < 1e-7
+    assert first == second
+    header = json.loads(exports[0].read_text().splitlines()[0])
     assert header["model"] == "sentence-transformers/all-MiniLM-L6-v2" and header["count"] == 12
-    original = EmbeddingStore(index_copy).get_by_ids(["603"], include_embeddings=True)
-    restored = EmbeddingStore(copy).get_by_ids(["603"], include_embeddings=True)
-    assert original == restored
-    hits = json.loads(runner.invoke(app, ["--db", str(copy), "similar", "603", "--json"]).stdout)
+    hits = json.loads(
+        runner.invoke(app, ["--db", str(tmp_path / "copy-1"), "similar", "603", "--json"]).stdout
+    )
     assert len(hits) == 10
 
 
@@ -318,7 +329,8 @@ movies = st.builds(
 @given(movies)
 def test_any_movie_gives_a_document_and_chroma_ready_metadata(movie: Movie) -> None:
     document = build_document(movie)
-    assert document.splitlines()[0].startswith(movie.title.split("\n")[0][:1] or "")
+    assert document.startswith(movie.title)
+    assert document == build_document(movie)
     metadata = build_metadata(movie, document)
     assert metadata["doc_hash"] == content_hash(document)
     for key, value in metadata.items():
@@ -357,7 +369,10 @@ def test_the_catalog_validator_only_ever_raises_catalog_errors(records: list[obj
 
 
 def test_no_shell_eval_or_exec_in_the_package() -> None:
-    forbidden = re.compile(r"\b(eval|exec)\(|shell\s*=\s*True|os\.system|os\.popen|subprocess")
+    # `module.eval()` (torch) is a method, not the builtin, hence the lookbehind.
+    forbidden = re.compile(
+        r"(?<![.\w])(eval|exec)\(|shell\s*=\s*True|os\.system|os\.popen|subprocess"
+    )
     for source in PACKAGE.rglob("*.py"):
         for number, line in enumerate(source.read_text().splitlines(), start=1):
             code = line.split("#", 1)[0]
