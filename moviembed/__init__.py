@@ -3,7 +3,7 @@
 The library works without the CLI:
 
     settings = Settings.load()
-    store = EmbeddingStore(settings.db_path, model_name=settings.model)
+    store = EmbeddingStore.from_settings(settings)
     report = build_index(load_catalog(), store=store, embedder=SentenceTransformerEmbedder())
     hits = moviembed.search.search("heist in a casino", store=store, embedder=...)
 

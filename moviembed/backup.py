@@ -23,9 +23,9 @@ from typing import IO, Any
 from . import __version__
 from .errors import CatalogError, StoreError
 from .store import DISTANCE, EmbeddingStore
+from .userfiles import read_user_text
 
 EXPORT_FORMAT = 1
-WRITE_CHUNK = 1000
 _METADATA_SCALARS = (str, int, float, bool)
 
 
@@ -82,6 +82,8 @@ def export_to_file(store: EmbeddingStore, path: Path) -> int:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             count = export_index(store, out)
         os.replace(temp, path)
+    except OSError as exc:
+        raise StoreError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
@@ -90,15 +92,7 @@ def export_to_file(store: EmbeddingStore, path: Path) -> int:
 
 def read_export_file(path: Path) -> ImportedMovies:
     """`read_export` of a file, with one clear error if it cannot be read as text."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise CatalogError(f"{path} does not exist.") from None
-    except UnicodeDecodeError:
-        raise CatalogError(f"{path} is not UTF-8 text, so not a moviembed export.") from None
-    except OSError as exc:
-        raise CatalogError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return read_export(lines, source=str(path))
+    return read_export(read_user_text(path, "export file").splitlines(), source=str(path))
 
 
 def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
@@ -131,16 +125,7 @@ def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
 
 def import_movies(store: EmbeddingStore, movies: ImportedMovies) -> int:
     """Upsert validated movies into `store` (whose model must match); returns how many."""
-    for start in range(0, len(movies.ids), WRITE_CHUNK):
-        stop = start + WRITE_CHUNK
-        store.upsert_movies(
-            movies.ids[start:stop],
-            movies.embeddings[start:stop],
-            movies.documents[start:stop],
-            movies.metadatas[start:stop],
-        )
-    if movies.ids:
-        store.mark_changed()
+    store.upsert_movies(movies.ids, movies.embeddings, movies.documents, movies.metadatas)
     return len(movies.ids)
 
 

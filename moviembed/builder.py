@@ -89,7 +89,7 @@ def build_index(
     """
     if embedder.model_name != store.model_name:
         raise ModelMismatchError(
-            f"The index at {store.persist_dir} was built with {store.model_name}; "
+            f"The index at {store.location} was built with {store.model_name}; "
             f"cannot add vectors from {embedder.model_name}."
         )
     report = BuildReport()
@@ -98,6 +98,8 @@ def build_index(
     announced = _announced(items, total, progress or _Silent(), should_stop)
     for batch in _batches(_prefetched(announced, depth=write_batch), report, write_batch):
         _write_batch(batch, store, encoder, report)
+        if should_stop():  # movies read ahead are left for the next run
+            break
     report.interrupted = should_stop()
     report.seconds = time.perf_counter() - started
     return report
@@ -243,9 +245,6 @@ def _write_batch(
     if not (to_embed or metadata_only):
         return
     vectors = encoder.embed([latest[id_][0] for id_ in to_embed]) if to_embed else []
-    # A new generation before writing and after: derived caches notice the change
-    # even if this process is killed half-way, or a reader refreshes mid-batch.
-    store.mark_changed()
     store.upsert_movies(
         to_embed,
         vectors,
@@ -253,7 +252,6 @@ def _write_batch(
         [latest[id_][1] for id_ in to_embed],
     )
     store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only])
-    store.mark_changed()
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
     report.updated += len(to_embed) - added + len(metadata_only)

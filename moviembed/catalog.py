@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import CatalogError
 from .movie import Movie
+from .userfiles import read_user_text
 
 # TMDB's movie genre names (https://developer.themoviedb.org/reference/genre-movie-list).
 TMDB_GENRES = frozenset(
@@ -36,12 +37,7 @@ def bundled_catalog_path() -> Path:
 def load_catalog(path: Path | None = None) -> list[Movie]:
     """Read and validate a catalog file (JSON array or JSON lines); the bundled one by default."""
     path = path or bundled_catalog_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError(f"Catalog file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"Cannot read catalog {path}: {exc.__class__.__name__}.") from None
+    text = read_user_text(path, "catalog file")
     return validate_records(_parse_json_records(text, path), source=path.name)
 
 

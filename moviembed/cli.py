@@ -30,6 +30,7 @@ from .cli_support import (
     configure_logging,
     notice,
     prepare_fast_queries,
+    refresh_keyword_index,
     say,
     stop_on_interrupt,
     warn_about,
@@ -44,20 +45,30 @@ from .errors import (
     UsageError,
     first_line,
 )
+from .userfiles import decode_text
 
 if TYPE_CHECKING:
     from .filters import Filters
     from .store import EmbeddingStore
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
+DEFAULT_LIST_LIMIT = 100
 
 
-@dataclass(frozen=True)
+@dataclass
 class CliState:
-    """What the global options resolved to, shared with every command."""
+    """The global options, shared with every command; settings load on first use, so a
+    bad value in .env does not stop `--help` from working."""
 
-    settings: Settings
+    options: dict[str, Any]
     verbose: int
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.load(**self.options)
+        return self._settings
 
 
 class _ReportingGroup(TyperGroup):
@@ -107,14 +118,19 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="MOVIEMBED_DB", help="Index folder.", show_default=False),
+        typer.Option(
+            "--db",
+            envvar="MOVIEMBED_DB",
+            help="Index folder (default: the user data dir, e.g. ~/.local/share/moviembed/index).",
+            show_default=False,
+        ),
     ] = None,
     chroma_url: Annotated[
         str | None,
         typer.Option(
             "--chroma-url",
             envvar="MOVIEMBED_CHROMA_URL",
-            help="Use the index on this Chroma server (http://host:port) instead of --db.",
+            help="Use the index on this Chroma server (http://host:port); --db is then unused.",
             show_default=False,
         ),
     ] = None,
@@ -139,6 +155,7 @@ def main_options(
             "-v",
             count=True,
             help="Log details and show tracebacks; -vv also logs libraries' debug messages.",
+            show_default=False,
         ),
     ] = 0,
     version: Annotated[
@@ -148,8 +165,8 @@ def main_options(
 ) -> None:
     """Turn a movie catalog into a semantic search index (MiniLM embeddings in ChromaDB)."""
     configure_logging(verbose)
-    settings = Settings.load(env_file=env_file, db_path=db, model=model, chroma_url=chroma_url)
-    ctx.obj = CliState(settings, verbose)
+    options = {"env_file": env_file, "db_path": db, "model": model, "chroma_url": chroma_url}
+    ctx.obj = CliState(options, verbose)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -196,14 +213,15 @@ def build(
         ),
     ] = None,
     limit: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--limit",
             min=1,
             help="How many ids to take from --tmdb-list.",
+            show_default="100",
             rich_help_panel=SOURCE_PANEL,
         ),
-    ] = 100,
+    ] = None,
     tmdb_csv: Annotated[
         Path | None,
         typer.Option(
@@ -269,9 +287,12 @@ def build(
     from . import render
     from .builder import build_index
     from .embedder import SentenceTransformerEmbedder
-    from .keywords import KeywordIndex
     from .sources import SourceRequest, open_source
 
+    if limit is not None and tmdb_list is None:
+        raise UsageError("--limit goes with --tmdb-list.")
+    if prune and not yes and not sys.stdin.isatty():
+        raise UsageError("--prune asks before removing movies; add --yes (no terminal to ask).")
     settings = _settings(ctx)
     if rate is not None:
         settings = dataclasses.replace(settings, tmdb_rate=rate)
@@ -281,7 +302,7 @@ def build(
         ids_file=ids_file,
         movie_ids=movie_ids or [],
         tmdb_list=tmdb_list.value if tmdb_list else None,
-        limit=limit,
+        limit=limit or DEFAULT_LIST_LIMIT,
         tmdb_csv=tmdb_csv,
         credits_csv=credits_csv,
         refresh=refresh,
@@ -301,14 +322,16 @@ def build(
                 should_stop=should_stop,
             )
         pruned = _prune(store, report.seen_ids, yes) if prune and not report.interrupted else []
-        if report.changed or pruned:
-            KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
-    prepare_fast_queries(store.model_name, settings.cache_dir)
     render.print_build_report(report, pruned=len(pruned))
     if as_json:
         render.print_json(render.report_dict(report, pruned=len(pruned)))
     if report.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
+    if report.changed or pruned:
+        refresh_keyword_index(store, settings.cache_dir)
+    prepare_fast_queries(store.model_name, settings.cache_dir, quiet=quiet)
+    if report.failed and not (report.added or report.updated or report.unchanged):
+        raise typer.Exit(ExitCode.FAILURE)  # nothing could be indexed
 
 
 def _prune(store: EmbeddingStore, seen_ids: set[str], yes: bool) -> list[str]:
@@ -319,12 +342,9 @@ def _prune(store: EmbeddingStore, seen_ids: set[str], yes: bool) -> list[str]:
     titles = [hit["metadata"].get("title", hit["id"]) for hit in store.get_by_ids(stale[:3])]
     examples = ", ".join(titles) + (", …" if len(stale) > 3 else "")
     question = f"Remove {len(stale)} movies no longer in the source ({examples})?"
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(f"{question[:-1]}: add --yes to confirm (no terminal to ask).")
-        if not typer.confirm(question, default=False, err=True):
-            say("Nothing pruned.")
-            return []
+    if not yes and not typer.confirm(question, default=False, err=True):
+        say("Nothing pruned.")
+        return []
     return store.delete(stale)
 
 
@@ -352,8 +372,10 @@ def query(
     from . import render
     from .keywords import KeywordIndex
     from .onnx_embedder import start_loading_query_embedder
-    from .search import search
+    from .search import check_query, search
 
+    check_query(text, limit)
+    output = _format(output, as_json)
     settings = _settings(ctx)
     filters = _filters(genre, year, director, language)
     embedder_for = start_loading_query_embedder(
@@ -369,7 +391,7 @@ def query(
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
     )
-    render.print_hits(hits, _format(output, as_json), heading=f"Movies for: {text}")
+    render.print_hits(hits, output, heading=f"Movies for: {text}")
     prepare_fast_queries(store.model_name, settings.cache_dir)
 
 
@@ -395,13 +417,16 @@ def similar(
     from . import render
     from .search import similar as similar_movies
 
+    output = _format(output, as_json)
     filters = _filters(genre, year, director, language)
     store = _open_store(_settings(ctx))
     hits = similar_movies(movie, store=store, limit=limit, filters=filters)
-    render.print_hits(hits, _format(output, as_json), heading=f"Movies like: {movie}")
+    render.print_hits(hits, output, heading=f"Movies like: {movie}")
 
 
 def _format(output: OutputFormat, as_json: bool) -> OutputFormat:
+    if as_json and output not in (OutputFormat.table, OutputFormat.json):
+        raise UsageError(f"--json and --format {output.value} ask for different output.")
     return OutputFormat.json if as_json else output
 
 
@@ -414,12 +439,13 @@ def _filters(
 
 
 @app.command()
-def count(ctx: typer.Context) -> None:
+def count(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Print how many movies the index holds.
 
     Example: moviembed count
     """
-    typer.echo(_open_store(_settings(ctx)).count())
+    total = _open_store(_settings(ctx)).count()
+    typer.echo(f'{{"count": {total}}}' if as_json else total)
 
 
 @app.command()
@@ -463,7 +489,6 @@ def remove(
 
     Example: moviembed remove 550 "The Matrix"
     """
-    from .keywords import KeywordIndex
     from .search import ensure_not_empty, resolve_movie
 
     settings = _settings(ctx)
@@ -477,8 +502,8 @@ def remove(
             except NotFoundError:
                 missing.append(movie)
         removed = store.delete(ids)
-        if removed:
-            KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    if removed:
+        refresh_keyword_index(store, settings.cache_dir)
     say(f"Removed {len(removed)} movie{'s' * (len(removed) != 1)}.")
     if missing:
         raise NotFoundError(f"Not in the index: {', '.join(missing)}.")
@@ -505,7 +530,7 @@ def export_index(
         count = backup.export_index(store, sys.stdout)
     else:
         count = backup.export_to_file(store, file)
-    say(f"Exported {count} movies to {file}.")
+    say(f"Exported {count} movies to {'stdout' if str(file) == '-' else file}.")
 
 
 @app.command(name="import")
@@ -522,22 +547,24 @@ def import_index(
     """
     from . import backup
     from .embedder import canonical_model_name
-    from .keywords import KeywordIndex
 
     settings = _settings(ctx)
-    if str(file) == "-":
-        movies = backup.read_export(sys.stdin, source="stdin")
-    else:
+    if str(file) != "-":
         movies = backup.read_export_file(file)
+    elif sys.stdin.isatty():
+        raise UsageError("import - reads an export from stdin: pipe one in, or name a file.")
+    else:
+        text = decode_text(sys.stdin.buffer.read(), Path("stdin"))
+        movies = backup.read_export(text.splitlines(), source="stdin")
     if settings.model and canonical_model_name(settings.model) != movies.header.model:
         raise ModelMismatchError(
-            f"{file} holds vectors of {movies.header.model}, not of {settings.model}."
+            f"The export holds vectors of {movies.header.model}, not of {settings.model}."
         )
     store = _open_store(settings, model=movies.header.model)
     store.count()  # an index of another model refuses here, before anything is written
     with write_lock(settings, wait=not no_wait, command="moviembed import"):
         count = backup.import_movies(store, movies)
-        KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+    refresh_keyword_index(store, settings.cache_dir)
     say(f"Imported {count} movies into {store.location}.")
 
 

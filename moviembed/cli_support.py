@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .choices import MAX_LIMIT, OutputFormat
-from .errors import EmbedderError
+from .errors import EmbedderError, StoreError
 
 if TYPE_CHECKING:
     from .config import Settings
     from .lock import IndexLock
+    from .store import EmbeddingStore
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 NoWaitOption = Annotated[
@@ -112,18 +113,30 @@ def write_lock(
     return IndexLock(settings.db_path, wait=wait, on_wait=say, description=command)
 
 
-def prepare_fast_queries(model_name: str, cache_dir: Path) -> None:
+def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) -> None:
     """Export the model to ONNX once, so later queries start without torch."""
     from . import render
     from .onnx_embedder import ensure_onnx, has_onnx_export
 
     if has_onnx_export(model_name, cache_dir):
         return
+    status = nullcontext() if quiet else render.stderr.status("Saving a fast query model…")
     try:
-        with render.stderr.status("Saving a fast query model (once per model)…"):
+        with status:
             ensure_onnx(model_name, cache_dir)
-    except EmbedderError as exc:
+    except (EmbedderError, OSError) as exc:
         notice(f"queries will keep using sentence-transformers (slower): {exc}")
+
+
+def refresh_keyword_index(store: EmbeddingStore, cache_dir: Path) -> None:
+    """Bring the keyword index up to date now, so the next query need not; a failure only
+    means that query will try again (or rank by meaning alone)."""
+    from .keywords import KeywordIndex
+
+    try:
+        KeywordIndex.for_store(store, cache_dir).ensure_current(store)
+    except StoreError as exc:
+        notice(str(exc))
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError
+from .userfiles import decode_text, read_user_bytes
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
 ID_COLUMNS = ("id", "movie_id", "tmdb_id")
@@ -54,12 +55,14 @@ def normalize_ids(values: Iterable[tuple[str, Any]]) -> IdList:
 
 def read_id_file(path: Path) -> IdList:
     """Ids from a `.txt`, `.csv`, `.json` or `.pkl` file; unreadable files raise CatalogError."""
-    data = _read_bytes(path)
+    data = read_user_bytes(path, "ids file", max_bytes=MAX_ID_FILE_BYTES)
+    if not data.strip():
+        raise CatalogError(f"{path.name} is empty: put one TMDB movie id per line.")
     suffix = path.suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         values = _ids_from_pickle(data, path)
     else:
-        text = _decode(data, path)
+        text = decode_text(data, path)
         if suffix == ".csv":
             values = _ids_from_csv(text, path)
         elif suffix == ".json":
@@ -84,37 +87,6 @@ def _as_id(value: Any) -> int | None:
     if isinstance(value, int) and value > 0:
         return value
     return None
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_ID_FILE_BYTES:
-            raise CatalogError(
-                f"{path.name} is {size / 2**20:.0f} MiB; id files are limited to "
-                f"{MAX_ID_FILE_BYTES // 2**20} MiB. Split it into several files."
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError(f"Ids file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise CatalogError(f"{path} is a folder, not an ids file.") from None
-    except OSError as exc:
-        raise CatalogError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    if not data.strip():
-        raise CatalogError(f"{path.name} is empty: put one TMDB movie id per line.")
-    return data
-
-
-def _decode(data: bytes, path: Path) -> str:
-    if b"\x00" in data:
-        raise CatalogError(f"{path.name} is a binary file, not a text list of ids.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(
-            f"{path.name} is not UTF-8 text (bad byte at position {exc.start})."
-        ) from None
 
 
 def _ids_from_text(text: str) -> list[tuple[str, Any]]:

@@ -22,14 +22,11 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from .errors import StoreError
 from .store import EmbeddingStore
 
 log = logging.getLogger(__name__)
 
-# BM25 column weights. Titles also open each document, so equal weights already favour
-# title words; a heavier title weight measured no better (benchmarks/README.md).
-TITLE_WEIGHT = 1.0
-BODY_WEIGHT = 1.0
 _WORD = re.compile(r"\w+")
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -48,7 +45,7 @@ class KeywordIndex:
     @classmethod
     def for_store(cls, store: EmbeddingStore, cache_dir: Path) -> KeywordIndex:
         """The keyword index belonging to `store`, kept under `cache_dir/keywords/`."""
-        key = hashlib.sha256(f"{store.location}\0{store.collection_name}".encode()).hexdigest()
+        key = hashlib.sha256(store.identity.encode()).hexdigest()
         return cls(cache_dir / "keywords" / f"{key[:24]}.sqlite3")
 
     def ensure_current(self, store: EmbeddingStore) -> bool:
@@ -61,6 +58,16 @@ class KeywordIndex:
 
     def rebuild(self, store: EmbeddingStore, generation: str) -> None:
         """Index every stored document afresh, then swap the new file in atomically."""
+        try:
+            self._write(store, generation)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"Cannot write the keyword index at {self.path} ({exc}); "
+                "check MOVIEMBED_CACHE_DIR is writable."
+            ) from None
+        log.debug("Rebuilt the keyword index at %s", self.path)
+
+    def _write(self, store: EmbeddingStore, generation: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
         os.close(handle)
@@ -68,34 +75,33 @@ class KeywordIndex:
             with contextlib.closing(sqlite3.connect(temp)) as db:
                 db.executescript(_SCHEMA)
                 for page in store.iter_documents():
-                    db.executemany(
-                        "INSERT INTO docs (id, title, body) VALUES (?, ?, ?)",
-                        [
-                            (hit["id"], hit["metadata"].get("title", ""), hit["document"])
-                            for hit in page
-                        ],
-                    )
+                    rows = [
+                        (hit["id"], hit["metadata"].get("title", ""), hit["document"])
+                        for hit in page
+                    ]
+                    db.executemany("INSERT INTO docs (id, title, body) VALUES (?, ?, ?)", rows)
                 db.execute("INSERT INTO info VALUES ('generation', ?)", (generation,))
                 db.commit()
             os.replace(temp, self.path)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
-        log.debug("Rebuilt the keyword index at %s", self.path)
 
-    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
-        """Ids of the documents that best match the words of `text`, with BM25 scores."""
+    def search(self, text: str, limit: int) -> list[str]:
+        """Ids of the documents that best match the words of `text` (BM25), best first."""
         words = _WORD.findall(text)
         if not words or not self.path.exists():
             return []
         expression = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
-        with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
-            rows = db.execute(
-                "SELECT id, bm25(docs, 0, ?, ?) AS rank FROM docs WHERE docs MATCH ? "
-                "ORDER BY rank LIMIT ?",
-                (TITLE_WEIGHT, BODY_WEIGHT, expression, limit),
-            ).fetchall()
-        return [(movie_id, -score) for movie_id, score in rows]
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+                rows = db.execute(
+                    "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+                    (expression, limit),
+                ).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot read the keyword index at {self.path} ({exc}).") from None
+        return [movie_id for (movie_id,) in rows]
 
     def _generation(self) -> str | None:
         if not self.path.exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,26 +62,49 @@ def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     """Build a Movie from TMDB's `/movie/{id}` JSON with `append_to_response=credits,keywords`.
 
     Directors are the crew members whose job is "Director" (in credit order), the
-    cast is the top three by billing `order`; missing parts give empty values.
+    cast is the top three by billing `order`; missing or malformed parts give empty
+    values. Raises ValueError only when there is no usable id.
     """
-    credits = data.get("credits") or {}
-    crew = credits.get("crew") or []
-    directors = [p["name"] for p in crew if p.get("job") == "Director" and p.get("name")]
-    billed = sorted(
-        (p for p in credits.get("cast") or [] if p.get("name")),
-        key=lambda person: person.get("order", 0),
-    )
-    keywords = (data.get("keywords") or {}).get("keywords") or []
-    runtime = data.get("runtime")
+    movie_id = data.get("id")
+    if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+        raise ValueError(f"no usable TMDB id in {str(movie_id)[:40]!r}")
+    credits = _mapping(data.get("credits"))
+    directors = [p["name"] for p in _named(credits.get("crew")) if p.get("job") == "Director"]
+    billed = sorted(_named(credits.get("cast")), key=lambda person: _number(person.get("order")))
+    runtime = _number(data.get("runtime"))
     return Movie(
-        id=int(data["id"]),
-        title=str(data.get("title") or data.get("original_title") or f"TMDB {data['id']}"),
-        release_date=data.get("release_date") or None,
-        genres=tuple(g["name"] for g in data.get("genres") or [] if g.get("name")),
+        id=movie_id,
+        title=_text(data.get("title")) or _text(data.get("original_title")) or f"TMDB {movie_id}",
+        release_date=_text(data.get("release_date")) or None,
+        genres=tuple(genre["name"] for genre in _named(data.get("genres"))),
         director=", ".join(dict.fromkeys(directors)) or None,
         cast=tuple(person["name"] for person in billed[:TOP_CAST]),
-        runtime=int(runtime) if runtime else None,
-        original_language=data.get("original_language") or None,
-        overview=str(data.get("overview") or ""),
-        keywords=tuple(k["name"] for k in keywords if k.get("name")),
+        runtime=int(runtime) if 0 < runtime < 10_000 else None,
+        original_language=_text(data.get("original_language")) or None,
+        overview=_text(data.get("overview")),
+        keywords=tuple(k["name"] for k in _named(_mapping(data.get("keywords")).get("keywords"))),
     )
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _named(items: Any) -> list[dict[str, Any]]:
+    """The entries of a TMDB list that are objects with a non-empty string `name`."""
+    if not isinstance(items, list):
+        return []
+    return [
+        i for i in items if isinstance(i, dict) and isinstance(i.get("name"), str) and i["name"]
+    ]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float:
+    """A finite number from TMDB, or 0 for anything else (None, text, NaN, infinity)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    return float(value) if math.isfinite(value) else 0.0

@@ -43,7 +43,8 @@ def print_json(data: Any) -> None:
 def print_hits(
     hits: Sequence[SearchHit], output: OutputFormat = OutputFormat.table, heading: str = ""
 ) -> None:
-    """Ranked results as a table, a JSON list, or a prompt-ready context block."""
+    """Ranked results: a table on a terminal (tab-separated lines when piped), a JSON list,
+    or a prompt-ready context block."""
     if output is OutputFormat.json:
         print_json([hit.to_dict() for hit in hits])
     elif output is OutputFormat.context:
@@ -67,6 +68,18 @@ def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
 
 
 def _print_table(hits: Sequence[SearchHit]) -> None:
+    if not stdout.is_terminal:  # piped: one tab-separated line per hit, for cut and awk
+        for hit in hits:
+            fields = (
+                hit.rank,
+                hit.id,
+                hit.title,
+                hit.year or "",
+                hit.genres,
+                f"{hit.similarity:.3f}",
+            )
+            print("\t".join(str(field).replace("\t", " ") for field in fields))
+        return
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Title", style="bold", overflow="fold")
@@ -216,7 +229,8 @@ def _print_fields(fields: dict[str, Any]) -> None:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in fields.items():
-        table.add_row(key, escape("" if value is None else str(value)))
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        table.add_row(key, escape("" if shown is None else str(shown)))
     stdout.print(table)
 
 

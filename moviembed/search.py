@@ -9,6 +9,7 @@ dense list and to the same metadata for keyword matches.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +18,12 @@ from .catalog import parse_movie_id
 from .choices import DEFAULT_MODE, MAX_LIMIT, SearchMode
 from .documents import fold
 from .embedder import Embedder
-from .errors import NotFoundError, UsageError
+from .errors import NotFoundError, StoreError, UsageError
 from .filters import Filters
 from .keywords import KeywordIndex
 from .store import EmbeddingStore, Hit
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50  # per ranked list fused in hybrid mode
@@ -107,7 +110,7 @@ def search(
     filters = filters or Filters()
     ensure_not_empty(store)
     if mode is SearchMode.hybrid and keywords is not None:
-        keywords.ensure_current(store)
+        keywords = _usable(keywords, store)
     vector = [float(x) for x in embedder.embed([text])[0]]
     hits = _ranked(text, vector, store, limit, filters, mode, keywords)
     if not hits and filters.director:
@@ -179,7 +182,11 @@ def _ranked(
     depth = max(CANDIDATES, limit)
     dense = store.query_similar(vector, n_results=depth, where=filters.where())
     pool: dict[str, tuple[Hit, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
-    keyword_ids = [movie_id for movie_id, _ in keywords.search(text, depth * 2)]
+    try:
+        keyword_ids = keywords.search(text, depth * 2)
+    except StoreError as exc:
+        log.warning("%s Ranking by meaning only.", exc)
+        keyword_ids = []
     titled = [hit["id"] for hit in store.find_by_title(fold(text))]
     missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
     for hit in store.get_by_ids(missing, include_embeddings=True):
@@ -195,6 +202,16 @@ def _ranked(
             scores[movie_id] += TITLE_BONUS
     order = sorted(scores, key=lambda movie_id: scores[movie_id], reverse=True)
     return [pool[movie_id] for movie_id in order[:limit]]
+
+
+def _usable(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
+    """The keyword index brought up to date, or None (meaning only) if that is impossible."""
+    try:
+        keywords.ensure_current(store)
+    except StoreError as exc:
+        log.warning("%s Ranking by meaning only.", exc)
+        return None
+    return keywords
 
 
 def _numbered(scored: Sequence[tuple[Hit, float]], limit: int) -> list[SearchHit]:

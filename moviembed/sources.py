@@ -47,7 +47,7 @@ def dataset_source(movies_csv: Path, credits_csv: Path | None) -> Source:
 
     def items() -> Iterator[SourceItem]:
         for record in iter_api_records(movies_csv, credits_csv):
-            yield record if isinstance(record, Skipped) else movie_from_tmdb(record)
+            yield record if isinstance(record, Skipped) else _converted(record["id"], record)
 
     notes = [] if credits_csv else ["no --credits file: directors and cast will be missing"]
     return Source(items(), total, notes)
@@ -89,7 +89,7 @@ class TmdbFetcher:
         if not self.refresh:
             cached = self.cache.get(movie_id)
             if cached is not None:
-                return movie_from_tmdb(cached)
+                return _converted(movie_id, cached)
             if str(movie_id) in self.indexed:
                 return Unfetched(str(movie_id))
         if self.offline or self.client is None:
@@ -101,18 +101,31 @@ class TmdbFetcher:
             return Skipped(str(movie_id), "TMDB has no movie with this id (404)")
         self._leading_not_found = None
         self.cache.put(movie_id, raw)
-        return movie_from_tmdb(raw)
+        return _converted(movie_id, raw)
 
     def _count_not_found(self) -> None:
         if self._leading_not_found is None:
             return
         self._leading_not_found += 1
-        if self._leading_not_found >= self.max_leading_not_found:
-            assert self.client is not None
+        if self._leading_not_found < self.max_leading_not_found:
+            return
+        assert self.client is not None
+        self._leading_not_found = None  # asked once; from here on a 404 is just a 404
+        try:
+            self.client.configuration()
+        except TmdbNotFoundError:
             raise TmdbError(
-                f"TMDB found none of the first {self._leading_not_found} movies at "
-                f"{self.client.base_url}. Check MOVIEMBED_TMDB_URL (it ends in /3) and the ids."
-            )
+                f"TMDB found none of the first {self.max_leading_not_found} movies, and "
+                f"{self.client.display_url} has no API configuration either: check "
+                "MOVIEMBED_TMDB_URL (it ends in /3)."
+            ) from None
+
+
+def _converted(movie_id: int, raw: dict[str, object]) -> SourceItem:
+    try:
+        return movie_from_tmdb(raw)
+    except ValueError as exc:
+        return Skipped(str(movie_id), f"TMDB's answer is malformed ({exc})")
 
 
 def ids_source(ids: IdList, fetcher: TmdbFetcher) -> Source:

@@ -9,6 +9,7 @@ reader, so `count` on a fresh machine neither writes nor waits.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -78,7 +79,7 @@ class EmbeddingStore:
         self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
         self.collection_name = collection
         self.requested_model = canonical_model_name(model_name) if model_name else None
-        self.chroma_url = chroma_url.rstrip("/") if chroma_url else None
+        self.chroma_url = _clean_server_url(chroma_url) if chroma_url else None
         self._token = chroma_token
         self._tenant = tenant
         self._database = database
@@ -118,14 +119,29 @@ class EmbeddingStore:
 
     @property
     def location(self) -> str:
-        """Where the index lives, for messages and cache keys (never includes a token)."""
-        return self.chroma_url or str(self.persist_dir)
+        """Where the index lives, for messages (never holds credentials)."""
+        return self.chroma_url or os.path.abspath(self.persist_dir)
+
+    @property
+    def identity(self) -> str:
+        """What tells this collection apart from any other, for cache keys."""
+        place = self.location
+        if self.is_remote:
+            place = f"{place}/{self._tenant or ''}/{self._database or ''}"
+        return f"{place}\0{self.collection_name}"
 
     @property
     def generation(self) -> str | None:
-        """A token that changes on every write; None for a missing index."""
-        collection = self._existing_collection()
-        return (collection.metadata or {}).get(GENERATION_KEY) if collection is not None else None
+        """A token that changes on every write; None for a missing index.
+
+        Read afresh each time: another process may have written since this one opened
+        the collection, and a long-running search service must notice.
+        """
+        if self._existing_collection() is None:
+            return None
+        with self._chroma_errors("read the collection"):
+            fresh = self._connect().get_collection(self.collection_name, embedding_function=None)
+        return (fresh.metadata or {}).get(GENERATION_KEY)
 
     @property
     def model_name(self) -> str:
@@ -241,8 +257,12 @@ class EmbeddingStore:
         return {id_ for result in self._get_chunked(ids, []) for id_ in result["ids"]}
 
     def get_metadatas(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Stored metadata by id, for deciding what a build must (re)write."""
-        return {hit["id"]: hit["metadata"] for hit in self.get_by_ids(ids)}
+        """Stored metadata by id (documents not read), for deciding what a build must write."""
+        return {
+            id_: _sorted(metadata)
+            for result in self._get_chunked(ids, ["metadatas"])
+            for id_, metadata in zip(result["ids"], result["metadatas"], strict=True)
+        }
 
     # -- writing -------------------------------------------------------------
 
@@ -264,6 +284,17 @@ class EmbeddingStore:
             return
         collection = self._writable_collection(dimension=len(embeddings[0]))
         self._check_dimension(collection, len(embeddings[0]))
+        with self._changing():
+            self._upsert_chunks(collection, ids, embeddings, documents, metadatas)
+
+    def _upsert_chunks(
+        self,
+        collection: Any,
+        ids: Sequence[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
         for start, stop in self._chunks(len(ids)):
             chunk_ids = list(ids[start:stop])
             with self._chroma_errors("store movies"):
@@ -279,6 +310,12 @@ class EmbeddingStore:
         collection = self._existing_collection()
         if collection is None or not ids:
             return
+        with self._changing():
+            self._update_chunks(collection, ids, metadatas)
+
+    def _update_chunks(
+        self, collection: Any, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]
+    ) -> None:
         for start, stop in self._chunks(len(ids)):
             chunk_ids = list(ids[start:stop])
             with self._chroma_errors("update movies"):
@@ -294,12 +331,19 @@ class EmbeddingStore:
             return []
         collection = self._existing_collection()
         found = [id_ for id_ in dict.fromkeys(ids) if id_ in present]
-        self.mark_changed()
-        for start, stop in self._chunks(len(found)):
-            with self._chroma_errors("remove movies"):
-                collection.delete(ids=found[start:stop])
-        self.mark_changed()
+        with self._changing():
+            for start, stop in self._chunks(len(found)):
+                with self._chroma_errors("remove movies"):
+                    collection.delete(ids=found[start:stop])
         return found
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """A new generation before a write and after it: derived caches notice the change
+        even if the writer is killed half-way, or a reader refreshes mid-write."""
+        self.mark_changed()
+        yield
+        self.mark_changed()
 
     def mark_changed(self) -> None:
         """Give the collection a new generation, telling derived caches to refresh."""
@@ -349,8 +393,7 @@ class EmbeddingStore:
 
         try:
             return chromadb.PersistentClient(
-                path=str(self.persist_dir),
-                settings=chromadb.Settings(anonymized_telemetry=False),
+                path=str(self.persist_dir), settings=_chroma_settings()
             )
         except Exception as exc:  # sqlite, Rust and permission errors alike
             log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
@@ -365,25 +408,22 @@ class EmbeddingStore:
 
         assert self.chroma_url is not None
         host, port, ssl = _server_address(self.chroma_url)
-        settings = chromadb.Settings(anonymized_telemetry=False)
-        if self._token:
-            settings = chromadb.Settings(
-                anonymized_telemetry=False,
-                chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
-                chroma_client_auth_credentials=self._token,
-            )
+        # A plain header rather than Chroma's auth provider: the token then never sits
+        # in a Settings object, whose repr would show it.
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else None
         optional = {"tenant": self._tenant, "database": self._database}
         try:
             return chromadb.HttpClient(
                 host=host,
                 port=port,
                 ssl=ssl,
-                settings=settings,
+                headers=headers,
+                settings=_chroma_settings(),
                 **{key: value for key, value in optional.items() if value},
             )
         except Exception as exc:  # a ValueError wrapping httpx's ConnectError, mostly
-            log.debug("Cannot reach Chroma at %s", self.chroma_url, exc_info=True)
-            reason = first_line(exc.__context__ or exc)
+            log.debug("Cannot reach Chroma at %s", self.chroma_url)
+            reason = _scrubbed(first_line(exc.__context__ or exc), self._token)
             raise StoreError(
                 f"Cannot reach the Chroma server at {self.chroma_url} ({reason}). "
                 "Start it (chroma run --path DIR) or check --chroma-url/MOVIEMBED_CHROMA_URL."
@@ -392,7 +432,7 @@ class EmbeddingStore:
     def _existing_collection(self) -> Any:
         """The collection, or None if the index or collection does not exist yet."""
         if self._collection is None:
-            if not self.is_remote and not (self.persist_dir / "chroma.sqlite3").exists():
+            if not self.is_remote and not self._local_index_exists():
                 return None
             client = self._connect()
             from chromadb.errors import NotFoundError as CollectionNotFound
@@ -407,6 +447,13 @@ class EmbeddingStore:
             self._check_model(collection)
             self._collection = collection
         return self._collection
+
+    def _local_index_exists(self) -> bool:
+        refuse_non_folder(self.persist_dir)
+        try:
+            return (self.persist_dir / "chroma.sqlite3").exists()
+        except OSError as exc:
+            raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
 
     def _writable_collection(self, dimension: int) -> Any:
         collection = self._existing_collection()
@@ -430,7 +477,7 @@ class EmbeddingStore:
         stored = (collection.metadata or {}).get(MODEL_KEY)
         if self.requested_model and stored and stored != self.requested_model:
             raise ModelMismatchError(
-                f"The index at {self.persist_dir} was built with {stored}, not "
+                f"The index at {self.location} was built with {stored}, not "
                 f"{self.requested_model}. Drop --model/MOVIEMBED_MODEL to use it, "
                 "or build a separate index with --db."
             )
@@ -439,7 +486,7 @@ class EmbeddingStore:
         stored = (collection.metadata or {}).get(DIMENSION_KEY)
         if stored and stored != dimension:
             raise ModelMismatchError(
-                f"The index at {self.persist_dir} holds {stored}-d vectors, got {dimension}-d "
+                f"The index at {self.location} holds {stored}-d vectors, got {dimension}-d "
                 "ones: the model differs from the one that built it."
             )
 
@@ -484,17 +531,46 @@ def _sorted(metadata: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def refuse_non_folder(path: Path) -> None:
-    """StoreError when an index path exists but is not a folder."""
-    if path.exists() and not path.is_dir():
+    """StoreError when an index path exists but is not a folder, or cannot be looked at."""
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError as exc:
+        raise StoreError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
+    if is_file:
         raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")
+
+
+def _chroma_settings() -> Any:
+    """Chroma settings from our values only: no `./.env` of Chroma's own, no telemetry."""
+    import chromadb
+
+    return chromadb.Settings(anonymized_telemetry=False, _env_file=None)
+
+
+def _clean_server_url(url: str) -> str:
+    """`scheme://host:port` of a server URL; credentials, paths or queries are refused."""
+    host, port, ssl = _server_address(url)
+    host = f"[{host}]" if ":" in host else host
+    return f"{'https' if ssl else 'http'}://{host}:{port}"
+
+
+def _scrubbed(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text
 
 
 def _server_address(url: str) -> tuple[str, int, bool]:
     """(host, port, ssl) from `http(s)://host[:port]`; ConfigError for anything else."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+    parts = urlsplit(url.strip())
+    plain = not (parts.username or parts.password or parts.query or parts.fragment)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or not plain
+    ):
         raise ConfigError(
-            "--chroma-url must be a scheme, host and optional port, like http://localhost:8000."
+            "--chroma-url must be a scheme, host and optional port, like http://localhost:8000 "
+            "(put a token in MOVIEMBED_CHROMA_TOKEN, not in the URL)."
         )
     ssl = parts.scheme == "https"
     try:
@@ -513,6 +589,7 @@ def _distance(collection: Any) -> str | None:
 
 
 def _folder_size(path: Path) -> int | None:
-    if not path.is_dir():
+    try:
+        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    except OSError:
         return None
-    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())

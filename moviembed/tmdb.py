@@ -19,13 +19,14 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from . import __version__
+from .choices import TmdbList
 from .errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
 from .movie import Movie, movie_from_tmdb
 
 log = logging.getLogger(__name__)
 
 API_URL = "https://api.themoviedb.org/3"
-LISTS = ("top_rated", "popular", "now_playing")
+LISTS = tuple(choice.value for choice in TmdbList)
 MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
 MAX_BACKOFF = 30.0
@@ -156,7 +157,7 @@ class TmdbClient:
         self.max_attempts = max_attempts
         self.backoff = float(backoff)
         self.requests_sent = 0  # attempts made, retries included
-        self._shown_url = _shown(self.base_url)
+        self.display_url = _shown(self.base_url)  # for messages: no credentials or query
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
         self._throttle = _Throttle(self.rate)
@@ -171,7 +172,7 @@ class TmdbClient:
     def __repr__(self) -> str:
         auth = "read access token" if self._api_key is None else "api key"
         return (
-            f"TmdbClient(base_url={self._shown_url!r}, auth={auth!r}, language={self.language!r})"
+            f"TmdbClient(base_url={self.display_url!r}, auth={auth!r}, language={self.language!r})"
         )
 
     def __enter__(self) -> TmdbClient:
@@ -202,6 +203,13 @@ class TmdbClient:
                 "Check MOVIEMBED_TMDB_URL."
             )
         return data
+
+    def configuration(self) -> dict[str, Any]:
+        """TMDB's API configuration: a cheap request that shows the base URL and key work.
+
+        https://developer.themoviedb.org/reference/configuration-details
+        """
+        return self._get("/configuration", {}, what="the API configuration")
 
     def movie(self, movie_id: int) -> Movie:
         """One movie as a `Movie` (director, top cast, genres, keywords).
@@ -278,7 +286,7 @@ class TmdbClient:
             response = self._session.get(url, params=params, timeout=self.timeout)
         except requests.Timeout:
             raise _Retry(
-                f"TMDB at {self._shown_url} did not answer within {self.timeout:g} s "
+                f"TMDB at {self.display_url} did not answer within {self.timeout:g} s "
                 f"({tries}). Try again later."
             ) from None
         except requests.exceptions.ChunkedEncodingError:
@@ -287,12 +295,12 @@ class TmdbClient:
             ) from None
         except requests.ConnectionError as exc:
             raise _Retry(
-                f"Cannot reach TMDB at {self._shown_url}: {_connection_reason(exc)} "
+                f"Cannot reach TMDB at {self.display_url}: {_connection_reason(exc)} "
                 f"({tries}). {URL_HINT}"
             ) from None
         except requests.RequestException as exc:
             raise TmdbError(
-                f"Cannot send a request to TMDB at {self._shown_url} "
+                f"Cannot send a request to TMDB at {self.display_url} "
                 f"({exc.__class__.__name__}). {URL_HINT}"
             ) from None
         with response:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -24,6 +26,14 @@ MOVIE_COLUMNS = ("id", "title", "genres", "overview", "release_date", "runtime")
 CREDIT_COLUMNS = ("movie_id", "cast", "crew")
 
 ApiRecord = dict[str, Any]
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _pick(person: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: person.get(key) for key in keys}
 
 
 def open_text(path: Path) -> IO[str]:
@@ -53,8 +63,8 @@ def read_credits(path: Path) -> dict[str, dict[str, list[Any]]]:
         except json.JSONDecodeError:
             continue  # the movie is still indexed, without credits
         credits[row["movie_id"].strip()] = {
-            "cast": [{"name": p.get("name"), "order": p.get("order", 0)} for p in cast],
-            "crew": [{"name": p.get("name"), "job": p.get("job")} for p in crew],
+            "cast": [_pick(p, "name", "order") for p in _objects(cast)],
+            "crew": [_pick(p, "name", "job") for p in _objects(crew)],
         }
     return credits
 
@@ -82,17 +92,24 @@ def api_record(row: dict[str, str]) -> ApiRecord:
     title = (row.get("title") or "").strip()
     if not title:
         raise ValueError("no title")
-    runtime = (row.get("runtime") or "").strip()
     return {
         "id": int(raw_id),
         "title": title,
         "release_date": (row.get("release_date") or "").strip(),
         "genres": _json_list(row, "genres"),
         "overview": row.get("overview") or "",
-        "runtime": int(float(runtime)) if runtime else None,
+        "runtime": _runtime(row.get("runtime") or ""),
         "original_language": (row.get("original_language") or "").strip() or None,
         "keywords": {"keywords": _json_list(row, "keywords")},
     }
+
+
+def _runtime(text: str) -> float | None:
+    try:
+        value = float(text) if text.strip() else None
+    except ValueError:
+        raise ValueError(f"runtime {text!r} is not a number") from None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _json_list(row: dict[str, str], column: str) -> list[Any]:
@@ -119,7 +136,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
                 )
             for row in reader:
                 yield reader.line_num, row
-        except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as exc:
             raise CatalogError(
                 f"{path.name} is damaged near line {reader.line_num}: {exc}."
             ) from None

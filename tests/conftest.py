@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,17 +47,9 @@ def user_cache(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Pa
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, user_cache: Path) -> Path:
     """Point every setting at temporary places so no test reads or writes user files."""
-    for name in (
-        "MOVIEMBED_MODEL",
-        "MOVIEMBED_COLLECTION",
-        "MOVIEMBED_BATCH_SIZE",
-        "MOVIEMBED_TMDB_RATE",
-        "MOVIEMBED_TMDB_URL",
-        "TMDB_API_KEY",
-        "TMDB_READ_ACCESS_TOKEN",
-        "TMDB_LANGUAGE",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith(("MOVIEMBED_", "TMDB_", "CHROMA_")):
+            monkeypatch.delenv(name)
     monkeypatch.setenv("MOVIEMBED_DB", str(tmp_path / "index"))
     monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(user_cache))
     monkeypatch.setenv("NO_COLOR", "1")

@@ -43,6 +43,11 @@ SERVER_ERRORS = {
     503: (9, "Service offline: This service is temporarily offline, try again later."),
     504: (24, "Your request to the backend server timed out. Try again."),
 }
+# The part of /configuration's answer clients look at (image sizes), trimmed.
+CONFIGURATION = {
+    "images": {"secure_base_url": "https://image.tmdb.org/t/p/", "poster_sizes": ["w500"]},
+    "change_keys": [],
+}
 HTML_PAGE = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body></body></html>"
 BROKEN_JSON = b'{"id": 603, "title": "The Ma'
 
@@ -215,6 +220,9 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
 
         def _route(self, path: str, params: dict[str, str]) -> None:
             segments = path.strip("/").split("/")
+            if segments == ["3", "configuration"]:
+                self._json(200, CONFIGURATION)
+                return
             if len(segments) != 3 or segments[:2] != ["3", "movie"]:
                 self._error(*NOT_FOUND)
                 return

@@ -128,6 +128,16 @@ def test_a_wrong_base_url_stops_instead_of_skipping_everything(
     result = runner.invoke(app, ["build", "--ids", str(ids), "-q"])
     assert result.exit_code == 1
     assert "TMDB found none of the first 10 movies" in result.stderr
+    assert "has no API configuration either" in result.stderr
+
+
+def test_ids_that_all_start_missing_do_not_stop_a_good_url(
+    runner: CliRunner, fake_tmdb: fake.FakeTmdb, tmp_path: Path
+) -> None:
+    ids = write_ids(tmp_path, [*range(900_001, 900_013), 603])
+    result = runner.invoke(app, ["build", "--ids", str(ids), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 added, 0 updated, 0 unchanged, 12 failed" in result.stderr
 
 
 def test_connection_refused_is_one_clear_line(

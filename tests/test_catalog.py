@@ -93,7 +93,7 @@ def test_missing_and_binary_files_are_refused(tmp_path: Path) -> None:
         load_catalog(tmp_path / "absent.json")
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(CatalogError, match="Cannot read catalog"):
+    with pytest.raises(CatalogError, match="is a binary file"):
         load_catalog(binary)
 
 

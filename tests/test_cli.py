@@ -71,7 +71,10 @@ def test_count_without_an_index_is_zero(runner: CliRunner) -> None:
     assert not Path("elsewhere").exists()
 
 
-def test_query_prints_a_ranked_table(runner: CliRunner, index_copy: Path) -> None:
+def test_query_prints_a_ranked_table_on_a_terminal(
+    runner: CliRunner, index_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
     result = runner.invoke(app, ["query", "a shark attacks a beach town", "-n", "3"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -79,6 +82,14 @@ def test_query_prints_a_ranked_table(runner: CliRunner, index_copy: Path) -> Non
     first_row = next(line for line in lines if line.strip().startswith("1 "))
     assert "Jaws" in first_row and "1975" in first_row
     assert sum(1 for line in lines if line.strip()[:1].isdigit()) == 3
+
+
+def test_piped_query_output_is_tab_separated(runner: CliRunner, index_copy: Path) -> None:
+    result = runner.invoke(app, ["query", "a shark attacks a beach town", "-n", "2"])
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(rows) == 2 and all(len(row) == 6 for row in rows)
+    assert rows[0][:4] == ["1", "578", "Jaws", "1975"]
+    assert float(rows[0][5]) > float(rows[1][5])
 
 
 def test_query_json_is_a_list_for_scripts(runner: CliRunner, index_copy: Path) -> None:
@@ -162,3 +173,25 @@ def test_db_flag_beats_the_environment(runner: CliRunner, tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert EmbeddingStore(tmp_path / "other").count() == 12
     assert EmbeddingStore(tmp_path / "index").count() == 0
+
+
+def test_a_bad_setting_does_not_break_help(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MOVIEMBED_BATCH_SIZE=abc\n")
+    assert runner.invoke(app, ["count", "--help"]).exit_code == 0
+    result = runner.invoke(app, ["count"])
+    assert result.exit_code == 2
+    assert "MOVIEMBED_BATCH_SIZE must be a positive number, got 'abc'" in result.stderr
+
+
+def test_count_json_and_conflicting_formats(runner: CliRunner, index_copy: Path) -> None:
+    assert json.loads(runner.invoke(app, ["count", "--json"]).stdout) == {"count": 12}
+    result = runner.invoke(app, ["query", "x", "--json", "--format", "context"])
+    assert result.exit_code == 2 and "ask for different output" in result.stderr
+
+
+def test_a_build_where_every_movie_failed_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    movies = tmp_path / "movies.csv"
+    movies.write_text("id,title,genres,overview,release_date,runtime\nx1,Bad,[],,,\n")
+    result = runner.invoke(app, ["build", "--tmdb-csv", str(movies), "-q"])
+    assert result.exit_code == 1
+    assert "0 added, 0 updated, 0 unchanged, 1 failed" in result.stderr

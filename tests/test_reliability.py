@@ -111,7 +111,7 @@ BAD_INPUTS = [
         ["build", "--catalog", "{file}"],
         write("c.json", b"[\xff]"),
         2,
-        "Cannot read catalog",
+        "c.json is not UTF-8 text (bad byte at position 1)",
     ),
     ("limit 0", ["query", "x", "-n", "0"], None, 2, "Invalid value for '--limit'"),
     ("limit -3", ["query", "x", "-n", "-3"], None, 2, "Invalid value for '--limit'"),
@@ -242,8 +242,7 @@ def test_prune_needs_confirmation_then_removes_what_the_source_dropped(
     smaller.write_text(json.dumps(records[:10]))
     refused = runner.invoke(app, ["build", "--catalog", str(smaller), "--prune", "-q"])
     assert refused.exit_code == 2
-    assert "Remove 2 movies no longer in the source" in refused.stderr
-    assert "add --yes" in refused.stderr
+    assert "--prune asks before removing movies; add --yes" in refused.stderr
     assert EmbeddingStore(index_copy).count() == 12
     done = runner.invoke(app, ["build", "--catalog", str(smaller), "--prune", "--yes", "-q"])
     assert done.exit_code == 0
@@ -282,6 +281,24 @@ def test_export_import_round_trip(runner: CliRunner, index_copy: Path, tmp_path:
         runner.invoke(app, ["--db", str(tmp_path / "copy-1"), "similar", "603", "--json"]).stdout
     )
     assert len(hits) == 10
+
+
+def test_an_unwritable_cache_only_slows_queries_down(
+    runner: CliRunner, index_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", "/proc/moviembed-cache")
+    result = runner.invoke(app, ["query", "a shark attacks a beach town", "-n", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["title"] == "Jaws"
+    assert "Ranking by meaning only" in result.stderr
+    assert "queries will keep using sentence-transformers" in result.stderr
+
+
+def test_export_and_import_file_errors(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", str(tmp_path)])
+    assert result.exit_code == 1 and f"Cannot write {tmp_path}" in result.stderr
+    result = runner.invoke(app, ["import", "-"], input=b"\xff\xfe not an export")
+    assert result.exit_code == 2 and "stdin is not UTF-8 text" in result.stderr
 
 
 def test_export_to_stdout_and_damaged_imports(

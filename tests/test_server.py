@@ -101,13 +101,23 @@ def test_an_unreachable_server_is_one_line_without_the_token(
         assert TOKEN not in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("url", ["localhost:8000", "ftp://host", "http://host:8000/api"])
-def test_a_malformed_server_url_is_a_usage_error(
+@pytest.mark.parametrize(
+    "url",
+    [
+        "localhost:8000",
+        "ftp://host",
+        "http://host:8000/api",
+        "http://user:s3cret@host:8000",
+        "http://host:8000/?token=s3cret",
+    ],
+)
+def test_a_malformed_server_url_is_a_usage_error_that_hides_credentials(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     monkeypatch.setenv("MOVIEMBED_CHROMA_URL", url)
     result = runner.invoke(app, ["count"])
     assert result.exit_code == 2 and "--chroma-url must be" in result.stderr
+    assert "s3cret" not in result.output
 
 
 @pytest.fixture

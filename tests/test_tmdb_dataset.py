@@ -106,6 +106,28 @@ def test_rows_become_tmdb_shaped_records(tiny_dataset: tuple[Path, Path]) -> Non
     )
 
 
+def test_odd_values_in_rows_are_skipped_or_ignored_never_fatal(tmp_path: Path) -> None:
+    movies_csv = write_csv(
+        tmp_path / "odd.csv",
+        MOVIE_HEADER,
+        [
+            [21, "Endless", genres("Drama"), "[]", "x", "2000-01-01", "inf", "en"],
+            [22, "Plain Genres", '["Drama", 7]', '[{"id": 1}]', "x", "2000-01-01", "90", "en"],
+            [23, "Odd Runtime", genres("Drama"), "[]", "x", "2000-01-01", "ninety", "en"],
+        ],
+    )
+    credits_csv = write_csv(
+        tmp_path / "odd-credits.csv",
+        ["movie_id", "title", "cast", "crew"],
+        [[21, "Endless", '["not a person", 3]', '{"job": "Director"}']],
+    )
+    items = list(iter_api_records(movies_csv, credits_csv))
+    endless, plain = (movie_from_tmdb(item) for item in items[:2])  # type: ignore[arg-type]
+    assert (endless.runtime, endless.cast, endless.director) == (None, (), None)
+    assert plain.genres == () and plain.keywords == ()
+    assert isinstance(items[2], Skipped) and "runtime 'ninety' is not a number" in items[2].reason
+
+
 def test_a_file_that_is_not_the_dataset_is_refused(tmp_path: Path) -> None:
     other = write_csv(tmp_path / "other.csv", ["name", "value"], [["a", 1]])
     with pytest.raises(CatalogError, match="missing column"):
@@ -142,6 +164,7 @@ def test_build_without_credits_warns(runner: CliRunner, tiny_dataset: tuple[Path
         (["--credits", "c.csv"], "--credits goes with --tmdb-csv"),
         (["--tmdb-csv", "m.csv", "--catalog", "c.json"], "Give one source at a time"),
         (["--refresh"], "apply to TMDB sources"),
+        (["--limit", "5"], "--limit goes with --tmdb-list"),
         (["--id", "603", "--refresh", "--offline"], "contradict each other"),
     ],
 )
