@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import IO, Any
 from . import __version__
 from .errors import CatalogError, StoreError
 from .store import DISTANCE, EmbeddingStore
-from .userfiles import read_user_text
+from .userfiles import read_user_text, write_atomically
 
 EXPORT_FORMAT = 1
 _METADATA_SCALARS = (str, int, float, bool)
@@ -75,19 +73,9 @@ def export_index(store: EmbeddingStore, out: IO[str]) -> int:
 def export_to_file(store: EmbeddingStore, path: Path) -> int:
     """Export to `path` through a temp file renamed into place: no half-written backup."""
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return write_atomically(path, lambda handle: export_index(store, handle))
     except OSError as exc:
         raise StoreError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            count = export_index(store, out)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise StoreError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-    return count
 
 
 def read_export_file(path: Path) -> ImportedMovies:

@@ -116,7 +116,8 @@ def write_lock(
 def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) -> None:
     """Export the model to ONNX once, so later queries start without torch."""
     from . import render
-    from .onnx_embedder import ensure_onnx, has_onnx_export
+    from .onnx_embedder import has_onnx_export
+    from .onnx_export import ensure_onnx
 
     if has_onnx_export(model_name, cache_dir):
         return

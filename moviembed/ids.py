@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CatalogError
+from .movie import is_tmdb_id
 from .userfiles import decode_text, read_user_bytes
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
@@ -77,16 +78,12 @@ def read_id_file(path: Path) -> IdList:
 
 
 def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str):
         text = value.strip()
         value = int(text) if text.isascii() and text.isdigit() else None
-    if isinstance(value, int) and value > 0:
-        return value
-    return None
+    return value if is_tmdb_id(value) else None
 
 
 def _ids_from_text(text: str) -> list[tuple[str, Any]]:

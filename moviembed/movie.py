@@ -58,6 +58,11 @@ SourceItem = Movie | Skipped | Unfetched
 """What a source yields: a movie, a movie it could not provide, or an id it left alone."""
 
 
+def is_tmdb_id(value: Any) -> bool:
+    """True for a positive int (bools excluded): the only shape a TMDB movie id takes."""
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     """Build a Movie from TMDB's `/movie/{id}` JSON with `append_to_response=credits,keywords`.
 
@@ -66,7 +71,7 @@ def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     values. Raises ValueError only when there is no usable id.
     """
     movie_id = data.get("id")
-    if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+    if not is_tmdb_id(movie_id):
         raise ValueError(f"no usable TMDB id in {str(movie_id)[:40]!r}")
     credits = _mapping(data.get("credits"))
     directors = [p["name"] for p in _named(credits.get("crew")) if p.get("job") == "Director"]

@@ -21,7 +21,7 @@ import requests
 from . import __version__
 from .choices import TmdbList
 from .errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
-from .movie import Movie, movie_from_tmdb
+from .movie import Movie, is_tmdb_id, movie_from_tmdb
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ class TmdbClient:
 
         https://developer.themoviedb.org/reference/movie-details
         """
-        if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+        if not is_tmdb_id(movie_id):
             raise UsageError(f"TMDB movie ids are positive integers, not {movie_id!r}.")
         data = self._get(
             f"/movie/{movie_id}",

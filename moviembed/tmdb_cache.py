@@ -9,17 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .errors import MoviembedError, UsageError
+from .movie import is_tmdb_id
+from .userfiles import write_atomically
 
 log = logging.getLogger(__name__)
 
 FOLDER_MODE = 0o700
-FILE_MODE = 0o600
 
 
 class ResponseCache:
@@ -51,7 +50,7 @@ class ResponseCache:
         return entry[0] if entry else None
 
     def __contains__(self, movie_id: object) -> bool:
-        if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+        if not is_tmdb_id(movie_id):
             return False
         return self._read(movie_id) is not None
 
@@ -69,7 +68,7 @@ class ResponseCache:
             ) from None
         try:
             self._make_folders()
-            _write_atomically(path, text)
+            write_atomically(path, lambda handle: handle.write(text))
         except OSError as exc:
             raise MoviembedError(
                 f"Cannot write the TMDB cache file {path}: {exc.strerror or exc}. "
@@ -100,39 +99,9 @@ class ResponseCache:
         return fetched, data
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write a temp file beside `path` (mode 0o600), fsync it, then rename it over `path`."""
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, FILE_MODE)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows opening a folder."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _checked_id(movie_id: int) -> int:
     """Only positive integers name files, so an id can never point outside the folder."""
-    if isinstance(movie_id, bool) or not isinstance(movie_id, int) or movie_id < 1:
+    if not is_tmdb_id(movie_id):
         raise UsageError(f"TMDB movie ids are positive integers, not {movie_id!r}.")
     return movie_id
 

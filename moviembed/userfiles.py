@@ -1,10 +1,16 @@
-"""Reading the files a user names (catalogs, id lists, exports), each failure one clear line."""
+"""Files the user names or we keep: read with one clear error each, written atomically."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO, TypeVar
 
 from .errors import CatalogError
+
+T = TypeVar("T")
 
 
 def read_user_bytes(path: Path, what: str, max_bytes: int | None = None) -> bytes:
@@ -39,3 +45,37 @@ def decode_text(data: bytes, path: Path) -> str:
 def read_user_text(path: Path, what: str) -> str:
     """`read_user_bytes` then `decode_text`."""
     return decode_text(read_user_bytes(path, what), path)
+
+
+def write_atomically(path: Path, write: Callable[[IO[str]], T]) -> T:
+    """Run `write` on a temp file beside `path` (mode 0o600), fsync it, rename it over `path`.
+
+    Readers see the old file or the new one, never a part; a killed writer leaves at most a
+    hidden temp file. Returns what `write` returned; OSError propagates.
+    """
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            result = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return result
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows opening a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

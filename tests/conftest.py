@@ -14,7 +14,7 @@ from moviembed.builder import build_index
 from moviembed.catalog import load_catalog
 from moviembed.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
 from moviembed.movie import Movie
-from moviembed.onnx_embedder import ensure_onnx
+from moviembed.onnx_export import ensure_onnx
 from moviembed.store import EmbeddingStore
 
 from . import fake_tmdb as fake

@@ -23,12 +23,11 @@ from moviembed.onnx_embedder import (
     ONNX_FILE,
     TOKENIZER_FILE,
     OnnxEmbedder,
-    ensure_onnx,
-    export_onnx,
     load_query_embedder,
     model_weights_sha256,
     onnx_cache_dir,
 )
+from moviembed.onnx_export import ensure_onnx, export_onnx
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
 REPO_ROOT = Path(moviembed.__file__).resolve().parents[1]
@@ -335,7 +334,7 @@ def test_export_replaces_an_existing_folder_and_leaves_no_temp_dirs(tmp_path: Pa
 def test_a_failed_export_keeps_the_old_folder_and_no_temp_dirs(
     onnx_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import moviembed.onnx_embedder as module
+    import moviembed.onnx_export as module
 
     target = tmp_path / "minilm"
     shutil.copytree(onnx_dir, target)
