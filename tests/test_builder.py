@@ -12,7 +12,7 @@ import pytest
 
 from moviembed.builder import build_index
 from moviembed.embedder import ProgressCallback, SentenceTransformerEmbedder
-from moviembed.errors import ModelMismatchError, TmdbError
+from moviembed.errors import ModelMismatchError, StoreError, TmdbError
 from moviembed.movie import Movie, Skipped, Unfetched
 from moviembed.store import EmbeddingStore
 
@@ -115,6 +115,44 @@ def test_a_stop_request_finishes_the_current_batch_and_returns(
     resumed = build_index(small_movies, store=store, embedder=counting)
     assert (resumed.added, resumed.unchanged) == (len(small_movies) - report.added, report.added)
     assert store.count() == len(small_movies)
+
+
+def test_a_movie_named_again_in_a_later_batch_is_compared_with_its_new_version(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    first, second = small_movies[:2]
+    retold = dataclasses.replace(first, overview="Told again, differently.")
+    store = EmbeddingStore(tmp_path / "index")
+    # Batches of two: [first, second], [first again, retold first], [second again].
+    items = [first, second, first, retold, second]
+    report = build_index(items, store=store, embedder=counting, write_batch=2)
+    assert (report.added, report.updated, report.unchanged) == (2, 1, 1)
+    assert len(counting.texts) == 3
+    (stored,) = store.get_by_ids([str(first.id)])
+    assert "Told again" in stored["document"]
+    assert store.count() == 2
+
+
+class FailingStore(EmbeddingStore):
+    """A real store whose writes fail after the first batch (a full disk, say)."""
+
+    writes = 0
+
+    def upsert_movies(self, *args: object, **kwargs: object) -> None:
+        self.writes += 1
+        if self.writes > 1:
+            raise StoreError("ChromaDB could not store movies: disk full")
+        super().upsert_movies(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_failed_write_stops_the_build_and_keeps_earlier_batches(
+    tmp_path: Path, small_movies: list[Movie], counting: CountingEmbedder
+) -> None:
+    store = FailingStore(tmp_path / "index")
+    with pytest.raises(StoreError, match="disk full"):
+        build_index(small_movies, store=store, embedder=counting, write_batch=2)
+    assert EmbeddingStore(tmp_path / "index").count() == 2
+    assert len(small_movies) > 4 and len(counting.texts) == 4  # nothing embedded after it
 
 
 def test_progress_reports_each_movie_and_the_encoding(
