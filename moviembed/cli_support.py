@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -36,42 +36,30 @@ LimitOption = Annotated[
     int,
     typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"How many results (1-{MAX_LIMIT})."),
 ]
+
+
+def _filter_option(*flags: str, help: str) -> Any:
+    """A query filter option: listed under "Filters" in --help, no default shown."""
+    return typer.Option(*flags, help=help, rich_help_panel="Filters", show_default=False)
+
+
 GenreOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--genre",
-        "-g",
-        help="Only movies with this genre; repeat to require several.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
+    _filter_option("--genre", "-g", help="Only movies with this genre; repeat to require several."),
 ]
 YearOption = Annotated[
     str | None,
-    typer.Option(
-        "--year",
-        help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
+    _filter_option("--year", help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s."),
 ]
 DirectorOption = Annotated[
     str | None,
-    typer.Option(
-        "--director",
-        help="Only movies by this director (any case; a surname works if unique).",
-        rich_help_panel="Filters",
-        show_default=False,
+    _filter_option(
+        "--director", help="Only movies by this director (any case; a surname works if unique)."
     ),
 ]
 LanguageOption = Annotated[
     str | None,
-    typer.Option(
-        "--language",
-        help="Original language as an ISO 639-1 code, e.g. fr.",
-        rich_help_panel="Filters",
-        show_default=False,
-    ),
+    _filter_option("--language", help="Original language as an ISO 639-1 code, e.g. fr."),
 ]
 FormatOption = Annotated[
     OutputFormat,

@@ -83,6 +83,11 @@ class Settings:
                 return env[variable]
             return file_values.get(variable) or None
 
+        def positive(
+            field: str, variable: str, default: NumberT, kind: Callable[[str], NumberT]
+        ) -> NumberT:
+            return _positive(pick(field, variable), variable, default, kind)
+
         db = pick("db_path", "MOVIEMBED_DB")
         cache = pick("cache_dir", "MOVIEMBED_CACHE_DIR")
         return cls(
@@ -90,37 +95,21 @@ class Settings:
             cache_dir=Path(cache).expanduser() if cache else default_cache_dir(),
             collection=pick("collection", "MOVIEMBED_COLLECTION") or DEFAULT_COLLECTION,
             model=pick("model", "MOVIEMBED_MODEL"),
-            batch_size=_positive(
-                pick("batch_size", "MOVIEMBED_BATCH_SIZE"),
-                "MOVIEMBED_BATCH_SIZE",
-                DEFAULT_BATCH_SIZE,
-                int,
-            ),
+            batch_size=positive("batch_size", "MOVIEMBED_BATCH_SIZE", DEFAULT_BATCH_SIZE, int),
             tmdb_api_key=pick("tmdb_api_key", "TMDB_API_KEY"),
             tmdb_read_access_token=pick("tmdb_read_access_token", "TMDB_READ_ACCESS_TOKEN"),
             tmdb_url=(pick("tmdb_url", "MOVIEMBED_TMDB_URL") or DEFAULT_TMDB_URL).rstrip("/"),
             tmdb_language=pick("tmdb_language", "TMDB_LANGUAGE") or DEFAULT_TMDB_LANGUAGE,
-            tmdb_rate=_positive(
-                pick("tmdb_rate", "MOVIEMBED_TMDB_RATE"),
-                "MOVIEMBED_TMDB_RATE",
-                DEFAULT_TMDB_RATE,
-                float,
-            ),
-            tmdb_timeout=_positive(
-                pick("tmdb_timeout", "MOVIEMBED_TMDB_TIMEOUT"),
-                "MOVIEMBED_TMDB_TIMEOUT",
-                DEFAULT_TMDB_TIMEOUT,
-                float,
+            tmdb_rate=positive("tmdb_rate", "MOVIEMBED_TMDB_RATE", DEFAULT_TMDB_RATE, float),
+            tmdb_timeout=positive(
+                "tmdb_timeout", "MOVIEMBED_TMDB_TIMEOUT", DEFAULT_TMDB_TIMEOUT, float
             ),
             chroma_url=pick("chroma_url", "MOVIEMBED_CHROMA_URL"),
             chroma_token=pick("chroma_token", "MOVIEMBED_CHROMA_TOKEN"),
             chroma_tenant=pick("chroma_tenant", "MOVIEMBED_CHROMA_TENANT"),
             chroma_database=pick("chroma_database", "MOVIEMBED_CHROMA_DATABASE"),
-            tmdb_attempts=_positive(
-                pick("tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS"),
-                "MOVIEMBED_TMDB_ATTEMPTS",
-                DEFAULT_TMDB_ATTEMPTS,
-                int,
+            tmdb_attempts=positive(
+                "tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS", DEFAULT_TMDB_ATTEMPTS, int
             ),
         )
 
