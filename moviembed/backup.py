@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from .catalog import parse_movie_id
 from .errors import CatalogError, StoreError
 from .store import DISTANCE, EmbeddingStore
 from .userfiles import read_user_text, write_atomically
@@ -138,7 +139,7 @@ def _record(data: Any, dimension: int) -> tuple[str, str, dict[str, Any], list[f
         raise ValueError("not a JSON object")
     movie_id, document = data.get("id"), data.get("document")
     metadata, embedding = data.get("metadata"), data.get("embedding")
-    if not (isinstance(movie_id, str) and movie_id.isascii() and movie_id.isdigit()):
+    if not _is_stored_id(movie_id):
         raise ValueError(f"id {movie_id!r} is not a TMDB id")
     if not isinstance(document, str):
         raise ValueError("document is not text")
@@ -164,3 +165,11 @@ def _finite_number(value: Any) -> bool:
 
 def _positive(value: Any, zero: bool = False) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= (0 if zero else 1)
+
+
+def _is_stored_id(value: Any) -> bool:
+    """True for a TMDB id written as the index writes it ("603"; not "0603" or 603)."""
+    try:
+        return isinstance(value, str) and parse_movie_id(value) == value
+    except CatalogError:
+        return False

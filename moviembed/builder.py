@@ -242,8 +242,6 @@ def _write_batch(
             metadata_only.append(id_)
         else:
             report.unchanged += 1
-    if not (to_embed or metadata_only):
-        return
     vectors = encoder.embed([latest[id_][0] for id_ in to_embed]) if to_embed else []
     store.upsert_movies(
         to_embed,

@@ -52,7 +52,6 @@ if TYPE_CHECKING:
     from .store import EmbeddingStore
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
-DEFAULT_LIST_LIMIT = 100
 
 
 @dataclass
@@ -287,7 +286,8 @@ def build(
     from . import render
     from .builder import build_index
     from .embedder import SentenceTransformerEmbedder
-    from .sources import SourceRequest, open_source
+    from .onnx_embedder import has_onnx_export
+    from .sources import DEFAULT_LIST_LIMIT, SourceRequest, open_source
 
     if limit is not None and tmdb_list is None:
         raise UsageError("--limit goes with --tmdb-list.")
@@ -329,7 +329,8 @@ def build(
         raise typer.Exit(ExitCode.INTERRUPTED)
     if report.changed or pruned:
         refresh_keyword_index(store, settings.cache_dir)
-    prepare_fast_queries(store.model_name, settings.cache_dir, quiet=quiet)
+    if not has_onnx_export(store.model_name, settings.cache_dir):
+        prepare_fast_queries(store.model_name, settings.cache_dir, quiet=quiet)
     if report.failed and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(ExitCode.FAILURE)  # nothing could be indexed
 
@@ -371,7 +372,7 @@ def query(
     """
     from . import render
     from .keywords import KeywordIndex
-    from .onnx_embedder import start_loading_query_embedder
+    from .onnx_embedder import OnnxEmbedder, start_loading_query_embedder
     from .search import check_query, search
 
     check_query(text, limit)
@@ -382,17 +383,19 @@ def query(
         settings.model, settings.cache_dir, on_notice=notice
     )
     store = _open_store(settings)
+    embedder = embedder_for(store.model_name)
     hits = search(
         text,
         store=store,
-        embedder=embedder_for(store.model_name),
+        embedder=embedder,
         limit=limit,
         filters=filters,
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
     )
     render.print_hits(hits, output, heading=f"Movies for: {text}")
-    prepare_fast_queries(store.model_name, settings.cache_dir)
+    if not isinstance(embedder, OnnxEmbedder):  # the export is missing or damaged: redo it
+        prepare_fast_queries(store.model_name, settings.cache_dir)
 
 
 @app.command()

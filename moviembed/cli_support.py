@@ -102,13 +102,11 @@ def write_lock(
 
 
 def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) -> None:
-    """Export the model to ONNX once, so later queries start without torch."""
+    """Export the model to ONNX (or redo a damaged export), so later queries start without
+    torch; callers skip it when they know a sound export is there."""
     from . import render
-    from .onnx_embedder import has_onnx_export
     from .onnx_export import ensure_onnx
 
-    if has_onnx_export(model_name, cache_dir):
-        return
     status = nullcontext() if quiet else render.stderr.status("Saving a fast query model…")
     try:
         with status:

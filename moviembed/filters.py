@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .catalog import TMDB_GENRES
@@ -51,12 +51,9 @@ class Filters:
             language=_language(language),
         )
 
-    def __bool__(self) -> bool:
-        return bool(self.genres or self.year_from or self.year_to or self.director or self.language)
-
     def with_director(self, director: str) -> Filters:
         """The same filters for another (resolved) director name."""
-        return Filters(self.genres, self.year_from, self.year_to, director, self.language)
+        return replace(self, director=director)
 
     def where(self) -> dict[str, Any] | None:
         """The ChromaDB `where` clause, or None when nothing is filtered."""

@@ -379,7 +379,8 @@ def start_loading_query_embedder(
 
     Creating the ONNX session is native work, so it overlaps well with opening
     Chroma. The model is a guess (the setting, else the default); if the index
-    turns out to use another, that one is loaded instead.
+    turns out to use another, that one is loaded instead, and the guess's
+    notices are dropped, since they are about a model this query does not use.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -394,17 +395,24 @@ def start_loading_query_embedder(
         pass  # load_query_embedder reports it and falls back
     guess = canonical_model_name(model_name)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="moviembed-model")
+    guess_notices: list[str] = []
     pending = pool.submit(
-        load_query_embedder, guess, cache_root, batch_size=batch_size, on_notice=on_notice
+        load_query_embedder,
+        guess,
+        cache_root,
+        batch_size=batch_size,
+        on_notice=guess_notices.append,
     )
     pool.shutdown(wait=False)
 
     def finish(index_model: str) -> Embedder:
+        if canonical_model_name(index_model) != guess:
+            return load_query_embedder(
+                index_model, cache_root, batch_size=batch_size, on_notice=on_notice
+            )
         embedder = pending.result()
-        if canonical_model_name(index_model) == guess:
-            return embedder
-        return load_query_embedder(
-            index_model, cache_root, batch_size=batch_size, on_notice=on_notice
-        )
+        for message in guess_notices if on_notice else ():
+            on_notice(message)
+        return embedder
 
     return finish

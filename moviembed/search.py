@@ -10,7 +10,7 @@ dense list and to the same metadata for keyword matches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,10 +112,9 @@ def search(
     if mode is SearchMode.hybrid and keywords is not None:
         keywords = _usable(keywords, store)
     vector = [float(x) for x in embedder.embed([text])[0]]
-    hits = _ranked(text, vector, store, limit, filters, mode, keywords)
-    if not hits and filters.director:
-        director = resolve_director(store, filters.director)
-        hits = _ranked(text, vector, store, limit, filters.with_director(director), mode, keywords)
+    hits = _with_director_resolved(
+        store, filters, lambda chosen: _ranked(text, vector, store, limit, chosen, mode, keywords)
+    )
     return _numbered(hits, limit)
 
 
@@ -127,9 +126,23 @@ def similar(
     check_query(movie, limit)
     ensure_not_empty(store)
     target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
-    hits = store.query_similar(target["embedding"], n_results=limit + 1, where=filters.where())
-    scored = [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
-    return _numbered(scored, limit)
+
+    def nearest(chosen: Filters) -> list[tuple[Hit, float]]:
+        hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
+        return [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
+
+    return _numbered(_with_director_resolved(store, filters, nearest), limit)
+
+
+def _with_director_resolved(
+    store: EmbeddingStore, filters: Filters, run: Callable[[Filters], list[tuple[Hit, float]]]
+) -> list[tuple[Hit, float]]:
+    """`run(filters)`; if that finds nothing and a director was given, run again with the
+    full stored name it stands for (e.g. a surname), so every search reads --director alike."""
+    hits = run(filters)
+    if not hits and filters.director:
+        hits = run(filters.with_director(resolve_director(store, filters.director)))
+    return hits
 
 
 def resolve_movie(store: EmbeddingStore, movie: str) -> str:

@@ -133,6 +133,9 @@ def ids_source(ids: IdList, fetcher: TmdbFetcher) -> Source:
     return Source(fetcher.movies(ids.ids), len(ids.ids), list(ids.problems))
 
 
+DEFAULT_LIST_LIMIT = 100  # ids taken from a TMDB list when --limit is not given
+
+
 @dataclass(frozen=True)
 class SourceRequest:
     """What a build was asked to index; at most one kind of source may be set."""
@@ -141,7 +144,7 @@ class SourceRequest:
     ids_file: Path | None = None
     movie_ids: Sequence[int] = ()
     tmdb_list: str | None = None
-    limit: int = 100
+    limit: int = DEFAULT_LIST_LIMIT
     tmdb_csv: Path | None = None
     credits_csv: Path | None = None
     refresh: bool = False

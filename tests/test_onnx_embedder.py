@@ -26,6 +26,7 @@ from moviembed.onnx_embedder import (
     load_query_embedder,
     model_weights_sha256,
     onnx_cache_dir,
+    start_loading_query_embedder,
 )
 from moviembed.onnx_export import ensure_onnx, export_onnx
 
@@ -276,6 +277,15 @@ def test_a_broken_export_falls_back_to_sentence_transformers(
     assert loaded.model_name == DEFAULT_MODEL and loaded.batch_size == 8
     assert len(notices) == 1 and "\n" not in notices[0]
     assert "sentence-transformers" in notices[0]
+
+
+def test_notices_about_a_wrongly_guessed_model_are_dropped(tmp_path: Path) -> None:
+    notices: list[str] = []
+    finish = start_loading_query_embedder(None, tmp_path, on_notice=notices.append)  # guess: MiniLM
+    loaded = finish("someone/other-model")  # what the index turned out to be built with
+    assert isinstance(loaded, SentenceTransformerEmbedder)
+    assert loaded.model_name == "someone/other-model"
+    assert len(notices) == 1 and "other-model" in notices[0]
 
 
 def test_a_missing_cache_falls_back_without_a_callback(tmp_path: Path) -> None:

@@ -216,6 +216,9 @@ def test_a_damaged_onnx_export_falls_back_with_a_note(
     assert result.exit_code == 0
     assert json.loads(result.stdout)[0]["title"] == "Jaws"
     assert "Note: Using sentence-transformers for this query (slower)" in result.stderr
+    again = runner.invoke(app, ["query", "shark", "-n", "1", "--json"])  # the export was redone
+    assert again.exit_code == 0 and json.loads(again.stdout)[0]["title"] == "Jaws"
+    assert "sentence-transformers" not in again.stderr
 
 
 # -- managing the index -------------------------------------------------------------------
@@ -323,6 +326,14 @@ def test_export_to_stdout_and_damaged_imports(
     other.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n")
     result = runner.invoke(app, ["import", str(other)])
     assert result.exit_code == 2 and "was built with" in result.stderr
+    padded = tmp_path / "padded.jsonl"
+    record = json.loads(lines[1])
+    record["id"] = "0" + record["id"]  # no index writes ids like this; `inspect` could not find it
+    padded.write_text("\n".join([lines[0], json.dumps(record), *lines[2:]]) + "\n")
+    result = runner.invoke(app, ["--db", str(tmp_path / "new"), "import", str(padded)])
+    assert (
+        result.exit_code == 2 and f"line 2: id '{record['id']}' is not a TMDB id" in result.stderr
+    )
 
 
 # -- properties ---------------------------------------------------------------------------

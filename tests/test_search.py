@@ -104,6 +104,8 @@ def test_similar_honours_filters(runner: CliRunner, index_copy: Path) -> None:
         "Toy Story",
         "Finding Nemo",
     }
+    # --director reads the same as in query: a unique surname stands for the full name.
+    assert titles(runner, "similar", "Jaws", "--director", "Spielberg") == ["Jurassic Park"]
 
 
 def test_ambiguous_and_unknown_titles(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
