@@ -40,7 +40,7 @@ def encode(movies_csv: str, credits_csv: str) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from moviembed.documents import build_document
     from moviembed.movie import Skipped, movie_from_tmdb
-    from moviembed.tmdb_dataset import iter_api_records
+    from moviembed.sources.dataset import iter_api_records
 
     records = iter_api_records(Path(movies_csv), Path(credits_csv))
     texts = [build_document(movie_from_tmdb(r)) for r in records if not isinstance(r, Skipped)]

@@ -39,7 +39,7 @@ from judge import FILTER_KEYS, JUDGE_KEYS, parse_year_range, relevance  # noqa: 
 
 from moviembed.errors import CatalogError  # noqa: E402
 from moviembed.movie import Movie, Skipped, movie_from_tmdb  # noqa: E402
-from moviembed.tmdb_dataset import iter_api_records  # noqa: E402
+from moviembed.sources.dataset import iter_api_records  # noqa: E402
 
 DEFAULT_QUERIES = ROOT / "benchmarks" / "quality_queries.json"
 DEFAULT_DATA = Path("/work/shared/data/tmdb5000")

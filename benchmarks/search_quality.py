@@ -30,14 +30,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from judge import relevance  # noqa: E402
 
-from moviembed.builder import build_index  # noqa: E402
-from moviembed.embedder import SentenceTransformerEmbedder  # noqa: E402
-from moviembed.filters import Filters  # noqa: E402
-from moviembed.keywords import KeywordIndex  # noqa: E402
+from moviembed.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
+from moviembed.index.builder import build_index  # noqa: E402
+from moviembed.index.keywords import KeywordIndex  # noqa: E402
+from moviembed.index.store import EmbeddingStore  # noqa: E402
 from moviembed.movie import Movie, Skipped, movie_from_tmdb  # noqa: E402
-from moviembed.search import SearchMode, search  # noqa: E402
-from moviembed.store import EmbeddingStore  # noqa: E402
-from moviembed.tmdb_dataset import iter_api_records  # noqa: E402
+from moviembed.search.filters import Filters  # noqa: E402
+from moviembed.search.query import SearchMode, search  # noqa: E402
+from moviembed.sources.dataset import iter_api_records  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "quality_queries.json"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "tmdb5000"

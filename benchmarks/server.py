@@ -39,10 +39,10 @@ def client(
     store_args: dict[str, str | None], cache: str, count: int, barrier: mp.Barrier, out: mp.Queue
 ) -> None:
     """One client process: warm up, wait for the others, run `count` queries, report latencies."""
-    from moviembed.keywords import KeywordIndex
-    from moviembed.onnx_embedder import load_query_embedder
-    from moviembed.search import search
-    from moviembed.store import EmbeddingStore
+    from moviembed.embedding.onnx_embedder import load_query_embedder
+    from moviembed.index.keywords import KeywordIndex
+    from moviembed.index.store import EmbeddingStore
+    from moviembed.search.query import search
 
     store = EmbeddingStore(**store_args)  # type: ignore[arg-type]
     embedder = load_query_embedder(store.model_name, Path(cache))

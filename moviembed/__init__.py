@@ -18,19 +18,19 @@ from typing import Any
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "BuildReport": "builder",
-    "build_index": "builder",
-    "load_catalog": "catalog",
+    "BuildReport": "index.builder",
+    "build_index": "index.builder",
+    "load_catalog": "sources.catalog",
     "Settings": "config",
-    "SentenceTransformerEmbedder": "embedder",
+    "SentenceTransformerEmbedder": "embedding.embedder",
     "MoviembedError": "errors",
-    "Filters": "filters",
+    "Filters": "search.filters",
     "Movie": "movie",
-    "OnnxEmbedder": "onnx_embedder",
-    "load_query_embedder": "onnx_embedder",
-    "SearchHit": "search",
-    "EmbeddingStore": "store",
-    "TmdbClient": "tmdb",
+    "OnnxEmbedder": "embedding.onnx_embedder",
+    "load_query_embedder": "embedding.onnx_embedder",
+    "SearchHit": "search.query",
+    "EmbeddingStore": "index.store",
+    "TmdbClient": "sources.tmdb.client",
 }
 
 __all__ = ["__version__", *sorted(_PUBLIC)]

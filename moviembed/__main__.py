@@ -1,5 +1,5 @@
 """`python -m moviembed` runs the CLI."""
 
-from .cli import main
+from moviembed.cli import main
 
 main()

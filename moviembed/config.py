@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import ConfigError
+from moviembed.errors import ConfigError
 
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"

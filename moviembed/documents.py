@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from .movie import TOP_CAST, Movie
+from moviembed.movie import TOP_CAST, Movie
 
 # TMDB keywords kept in the document: enough for themes ("heist", "time travel")
 # without crowding out the synopsis in the model's 256-token window.

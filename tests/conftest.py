@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.builder import build_index
-from moviembed.catalog import load_catalog
-from moviembed.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
+from moviembed.embedding.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
+from moviembed.embedding.onnx_export import ensure_onnx
+from moviembed.index.builder import build_index
+from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie
-from moviembed.onnx_export import ensure_onnx
-from moviembed.store import EmbeddingStore
+from moviembed.sources.catalog import load_catalog
 
 from . import fake_tmdb as fake
 from .chroma_server import ChromaServer

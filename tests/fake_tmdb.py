@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from moviembed.movie import Skipped
-from moviembed.tmdb_dataset import iter_api_records
+from moviembed.sources.dataset import iter_api_records
 
 SMALL_MOVIES = Path(__file__).parent / "data" / "tmdb" / "movies_small.json"
 PAGE_SIZE = 20

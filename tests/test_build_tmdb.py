@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.cli import app
-from moviembed.store import EmbeddingStore
+from moviembed.cli.app import app
+from moviembed.index.store import EmbeddingStore
 
 from . import fake_tmdb as fake
 from .conftest import TMDB_KEY

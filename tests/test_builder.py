@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from moviembed.builder import build_index
-from moviembed.embedder import ProgressCallback, SentenceTransformerEmbedder
+from moviembed.embedding.embedder import ProgressCallback, SentenceTransformerEmbedder
 from moviembed.errors import ModelMismatchError, StoreError, TmdbError
+from moviembed.index.builder import build_index
+from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie, Skipped, Unfetched
-from moviembed.store import EmbeddingStore
 
 
 class CountingEmbedder:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.catalog import bundled_catalog_path, load_catalog
-from moviembed.cli import app
+from moviembed.cli.app import app
 from moviembed.movie import Movie, Skipped, movie_from_tmdb
-from moviembed.tmdb_dataset import iter_api_records
+from moviembed.sources.catalog import bundled_catalog_path, load_catalog
+from moviembed.sources.dataset import iter_api_records
 
 CATALOG = load_catalog()
 BY_ID = {movie.id: movie for movie in CATALOG}

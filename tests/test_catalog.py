@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from moviembed.catalog import TMDB_GENRES, load_catalog, parse_movie_id, validate_records
 from moviembed.errors import CatalogError
+from moviembed.sources.catalog import TMDB_GENRES, load_catalog, parse_movie_id, validate_records
 
 from .conftest import SMALL_CATALOG
 

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from moviembed import __version__
-from moviembed.cli import app
-from moviembed.store import EmbeddingStore
+from moviembed.cli.app import app
+from moviembed.index.store import EmbeddingStore
 
 from .conftest import SMALL_CATALOG
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from moviembed.embedder import (
+from moviembed.embedding.embedder import (
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
     bundled_model_path,

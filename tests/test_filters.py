@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moviembed.errors import UsageError
-from moviembed.filters import Filters, canonical_genre, parse_year_range
+from moviembed.search.filters import Filters, canonical_genre, parse_year_range
 
 
 @pytest.mark.parametrize(

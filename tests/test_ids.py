@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moviembed.errors import CatalogError
-from moviembed.ids import normalize_ids, read_id_file
+from moviembed.sources.idfiles import normalize_ids, read_id_file
 
 PICKLES = Path(__file__).parent / "data" / "ids"
 

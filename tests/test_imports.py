@@ -15,7 +15,7 @@ WATCHED = (*TORCH, "onnxruntime", "chromadb", "requests")
 
 PROBE = """
 import json, sys
-from moviembed.cli import app
+from moviembed.cli.app import app
 try:
     app(sys.argv[1:], prog_name="moviembed")
 except SystemExit:

@@ -16,9 +16,12 @@ import numpy as np
 import pytest
 
 import moviembed
-from moviembed.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder, bundled_model_path
-from moviembed.errors import EmbedderError
-from moviembed.onnx_embedder import (
+from moviembed.embedding.embedder import (
+    DEFAULT_MODEL,
+    SentenceTransformerEmbedder,
+    bundled_model_path,
+)
+from moviembed.embedding.onnx_embedder import (
     MANIFEST_FILE,
     ONNX_FILE,
     TOKENIZER_FILE,
@@ -28,7 +31,8 @@ from moviembed.onnx_embedder import (
     onnx_cache_dir,
     start_loading_query_embedder,
 )
-from moviembed.onnx_export import ensure_onnx, export_onnx
+from moviembed.embedding.onnx_export import ensure_onnx, export_onnx
+from moviembed.errors import EmbedderError
 
 HEAVY = ("torch", "sentence_transformers", "transformers")
 REPO_ROOT = Path(moviembed.__file__).resolve().parents[1]
@@ -181,7 +185,7 @@ def test_querying_with_onnx_does_not_import_torch(onnx_cache: Path, onnx_dir: Pa
     code = f"""
 import json, sys
 from pathlib import Path
-from moviembed.onnx_embedder import OnnxEmbedder, load_query_embedder
+from moviembed.embedding.onnx_embedder import OnnxEmbedder, load_query_embedder
 notices = []
 cache = Path({str(onnx_cache)!r})
 loaded = load_query_embedder("all-MiniLM-L6-v2", cache, on_notice=notices.append)
@@ -231,7 +235,7 @@ def edit_manifest(**changes: object) -> Callable[[Path], None]:
 
 def garbage_onnx_with_matching_manifest(folder: Path) -> None:
     """Checksums that agree with a file onnxruntime cannot parse."""
-    from moviembed.embedder import file_sha256
+    from moviembed.embedding.embedder import file_sha256
 
     path = folder / ONNX_FILE
     path.write_bytes(b"not an onnx model" * 1000)
@@ -344,7 +348,7 @@ def test_export_replaces_an_existing_folder_and_leaves_no_temp_dirs(tmp_path: Pa
 def test_a_failed_export_keeps_the_old_folder_and_no_temp_dirs(
     onnx_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import moviembed.onnx_export as module
+    import moviembed.embedding.onnx_export as module
 
     target = tmp_path / "minilm"
     shutil.copytree(onnx_dir, target)

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from moviembed.catalog import REQUIRED_FIELDS, validate_records
-from moviembed.cli import app
+from moviembed.cli.app import app
 from moviembed.documents import build_document, build_metadata, content_hash
 from moviembed.errors import CatalogError
+from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie
-from moviembed.store import EmbeddingStore
+from moviembed.sources.catalog import REQUIRED_FIELDS, validate_records
 
 from . import fake_tmdb as fake
 from .conftest import SMALL_CATALOG, TMDB_KEY

@@ -131,7 +131,7 @@ def test_one_writer_at_a_time_while_readers_carry_on(
     assert finish(start("build", "--catalog", str(seed), "-q"))[0] == 0
 
     first = start("build", "--ids", str(ids_file), "-q")
-    wait_for(lambda: (index / "moviembed.lock.owner").exists())
+    wait_for(lambda: (index / "moviembed.index.lock.owner").exists())
     code, _, stderr = finish(start("build", "--ids", str(ids_file), "--no-wait"))
     assert code == 1
     assert f"moviembed (pid {first.pid}, `moviembed build`" in stderr

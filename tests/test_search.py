@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.cli import app
-from moviembed.embedder import SentenceTransformerEmbedder
-from moviembed.filters import Filters
-from moviembed.keywords import KeywordIndex
-from moviembed.search import SearchMode, search
-from moviembed.store import EmbeddingStore
+from moviembed.cli.app import app
+from moviembed.embedding.embedder import SentenceTransformerEmbedder
+from moviembed.index.keywords import KeywordIndex
+from moviembed.index.store import EmbeddingStore
+from moviembed.search.filters import Filters
+from moviembed.search.query import SearchMode, search
 
 
 def titles(runner: CliRunner, *args: str) -> list[str]:

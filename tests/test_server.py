@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.cli import app
-from moviembed.store import EmbeddingStore
+from moviembed.cli.app import app
+from moviembed.index.store import EmbeddingStore
 
 from . import fake_tmdb as fake
 from .chroma_server import ChromaServer, free_port

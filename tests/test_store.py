@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from moviembed.errors import ModelMismatchError, NotFoundError, StoreError
-from moviembed.store import EmbeddingStore
+from moviembed.index.store import EmbeddingStore
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 

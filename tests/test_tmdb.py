@@ -22,7 +22,7 @@ from moviembed.errors import (
     UsageError,
 )
 from moviembed.movie import Movie
-from moviembed.tmdb import MAX_RETRY_AFTER, TmdbClient, _retry_after
+from moviembed.sources.tmdb.client import MAX_RETRY_AFTER, TmdbClient, _retry_after
 from tests import fake_tmdb
 from tests.fake_tmdb import FakeTmdb
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from moviembed.errors import MoviembedError, UsageError
-from moviembed.tmdb import TmdbClient
-from moviembed.tmdb_cache import ResponseCache
+from moviembed.sources.tmdb.cache import ResponseCache
+from moviembed.sources.tmdb.client import TmdbClient
 from tests import fake_tmdb
 from tests.fake_tmdb import FakeTmdb
 
@@ -132,7 +132,7 @@ def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
 def test_a_damaged_or_foreign_file_is_a_miss(
     cache: ResponseCache, caplog: pytest.LogCaptureFixture, content: bytes
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="moviembed.tmdb_cache")
+    caplog.set_level(logging.DEBUG, logger="moviembed.sources.tmdb.cache")
     path = cache.path_for(603)
     path.parent.mkdir(parents=True)
     path.write_bytes(content)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from moviembed.cli import app
+from moviembed.cli.app import app
 from moviembed.errors import CatalogError
+from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Skipped, movie_from_tmdb
-from moviembed.store import EmbeddingStore
-from moviembed.tmdb_dataset import count_rows, iter_api_records
+from moviembed.sources.dataset import count_rows, iter_api_records
 
 MOVIE_HEADER = [
     "id",

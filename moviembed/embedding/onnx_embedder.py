@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .embedder import (
+from moviembed.embedding.embedder import (
     BUNDLED_WEIGHTS_SHA256,
     DEFAULT_MODEL,
     TEXTS_PER_CALL_FACTOR,
@@ -29,7 +29,7 @@ from .embedder import (
     canonical_model_name,
     file_sha256,
 )
-from .errors import EmbedderError, first_line
+from moviembed.errors import EmbedderError, first_line
 
 if TYPE_CHECKING:
     import numpy as np

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError
-from .movie import is_tmdb_id
-from .userfiles import decode_text, read_user_bytes
+from moviembed.errors import CatalogError
+from moviembed.files import decode_text, read_user_bytes
+from moviembed.movie import is_tmdb_id
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
 ID_COLUMNS = ("id", "movie_id", "tmdb_id")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import EmbedderError, first_line
+from moviembed.errors import EmbedderError, first_line
 
 if TYPE_CHECKING:
     import numpy as np

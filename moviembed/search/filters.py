@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .catalog import TMDB_GENRES
-from .documents import fold
-from .errors import UsageError
+from moviembed.documents import fold
+from moviembed.errors import UsageError
+from moviembed.sources.catalog import TMDB_GENRES
 
 # Genres outside TMDB's current list that older data (the TMDB 5000 dataset) still uses.
 EXTRA_GENRES = frozenset({"Foreign"})

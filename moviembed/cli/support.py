@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .choices import MAX_LIMIT, OutputFormat
-from .errors import EmbedderError, StoreError
+from moviembed.choices import MAX_LIMIT, OutputFormat
+from moviembed.errors import EmbedderError, StoreError
 
 if TYPE_CHECKING:
-    from .config import Settings
-    from .lock import IndexLock
-    from .store import EmbeddingStore
+    from moviembed.config import Settings
+    from moviembed.index.lock import IndexLock
+    from moviembed.index.store import EmbeddingStore
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 NoWaitOption = Annotated[
@@ -93,7 +93,7 @@ def write_lock(
     A Chroma server serialises writes itself, and its clients share no folder
     to lock, so against a server no lock is taken.
     """
-    from .lock import IndexLock
+    from moviembed.index.lock import IndexLock
 
     if settings.chroma_url:
         notice(f"writing to the Chroma server at {settings.chroma_url}; it orders the writes")
@@ -104,8 +104,8 @@ def write_lock(
 def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) -> None:
     """Export the model to ONNX (or redo a damaged export), so later queries start without
     torch; callers skip it when they know a sound export is there."""
-    from . import render
-    from .onnx_export import ensure_onnx
+    from moviembed.cli import output as render
+    from moviembed.embedding.onnx_export import ensure_onnx
 
     status = nullcontext() if quiet else render.stderr.status("Saving a fast query model…")
     try:
@@ -118,7 +118,7 @@ def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) 
 def refresh_keyword_index(store: EmbeddingStore, cache_dir: Path) -> None:
     """Bring the keyword index up to date now, so the next query need not; a failure only
     means that query will try again (or rank by meaning alone)."""
-    from .keywords import KeywordIndex
+    from moviembed.index.keywords import KeywordIndex
 
     try:
         KeywordIndex.for_store(store, cache_dir).ensure_current(store)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
-from .catalog import parse_movie_id
-from .errors import CatalogError, StoreError
-from .store import DISTANCE, EmbeddingStore
-from .userfiles import read_user_text, write_atomically
+from moviembed import __version__
+from moviembed.errors import CatalogError, StoreError
+from moviembed.files import read_user_text, write_atomically
+from moviembed.index.store import DISTANCE, EmbeddingStore
+from moviembed.sources.catalog import parse_movie_id
 
 EXPORT_FORMAT = 1
 _METADATA_SCALARS = (str, int, float, bool)

@@ -22,8 +22,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from .errors import StoreError
-from .store import EmbeddingStore
+from moviembed.errors import StoreError
+from moviembed.index.store import EmbeddingStore
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from . import __version__
-from .choices import TmdbList
-from .errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
-from .movie import Movie, is_tmdb_id, movie_from_tmdb
+from moviembed import __version__
+from moviembed.choices import TmdbList
+from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
+from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .errors import MoviembedError, UsageError
-from .movie import is_tmdb_id
-from .userfiles import write_atomically
+from moviembed.errors import MoviembedError, UsageError
+from moviembed.files import write_atomically
+from moviembed.movie import is_tmdb_id
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TypeVar
 
-from .errors import CatalogError
+from moviembed.errors import CatalogError
 
 T = TypeVar("T")
 

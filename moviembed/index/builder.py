@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from .documents import Metadata, build_document, build_metadata
-from .embedder import Embedder
-from .errors import ModelMismatchError
-from .movie import Movie, Skipped, SourceItem, Unfetched
-from .store import EmbeddingStore
+from moviembed.documents import Metadata, build_document, build_metadata
+from moviembed.embedding.embedder import Embedder
+from moviembed.errors import ModelMismatchError
+from moviembed.index.store import EmbeddingStore
+from moviembed.movie import Movie, Skipped, SourceItem, Unfetched
 
 if TYPE_CHECKING:
     import numpy as np

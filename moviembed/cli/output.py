@@ -24,10 +24,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .builder import BuildReport
-from .choices import OutputFormat
-from .search import SearchHit
-from .store import Hit, IndexInfo
+from moviembed.choices import OutputFormat
+from moviembed.index.builder import BuildReport
+from moviembed.index.store import Hit, IndexInfo
+from moviembed.search.context import context_block
+from moviembed.search.query import SearchHit
 
 EMBEDDING_PREVIEW = 8
 
@@ -53,18 +54,6 @@ def print_hits(
         _print_table(hits)
     if not hits:
         stderr.print("No movies match.", highlight=False)
-
-
-def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
-    """Numbered movies with id, title, year and document, ready to paste into a prompt."""
-    parts = [f"{heading}\n\n"] if heading else []
-    for hit in hits:
-        year = f" ({hit.year})" if hit.year else ""
-        parts.append(
-            f"[{hit.rank}] {hit.title}{year} | TMDB id {hit.id} | "
-            f"similarity {hit.similarity:.3f}\n{hit.document}\n\n"
-        )
-    return "".join(parts)
 
 
 def _print_table(hits: Sequence[SearchHit]) -> None:

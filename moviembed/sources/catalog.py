@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError
-from .movie import Movie
-from .userfiles import read_user_text
+from moviembed.errors import CatalogError
+from moviembed.files import read_user_text
+from moviembed.movie import Movie
 
 # TMDB's movie genre names (https://developer.themoviedb.org/reference/genre-movie-list).
 TMDB_GENRES = frozenset(

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import DEFAULT_COLLECTION, Settings, default_db_path
-from .embedder import DEFAULT_MODEL, canonical_model_name
-from .errors import (
+from moviembed.config import DEFAULT_COLLECTION, Settings, default_db_path
+from moviembed.embedding.embedder import DEFAULT_MODEL, canonical_model_name
+from moviembed.errors import (
     ConfigError,
     ModelMismatchError,
     MoviembedError,

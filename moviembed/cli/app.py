@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import __version__
-from .choices import DEFAULT_MODE, OutputFormat, SearchMode, TmdbList
-from .cli_support import (
+from moviembed import __version__
+from moviembed.choices import DEFAULT_MODE, OutputFormat, SearchMode, TmdbList
+from moviembed.cli.support import (
     DirectorOption,
     FormatOption,
     GenreOption,
@@ -36,8 +36,8 @@ from .cli_support import (
     warn_about,
     write_lock,
 )
-from .config import Settings
-from .errors import (
+from moviembed.config import Settings
+from moviembed.errors import (
     ExitCode,
     ModelMismatchError,
     MoviembedError,
@@ -45,11 +45,11 @@ from .errors import (
     UsageError,
     first_line,
 )
-from .userfiles import decode_text
+from moviembed.files import decode_text
 
 if TYPE_CHECKING:
-    from .filters import Filters
-    from .store import EmbeddingStore
+    from moviembed.index.store import EmbeddingStore
+    from moviembed.search.filters import Filters
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
 
@@ -174,7 +174,7 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 def _open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
-    from .store import EmbeddingStore
+    from moviembed.index.store import EmbeddingStore
 
     return EmbeddingStore.from_settings(settings, model_name=model)
 
@@ -283,11 +283,11 @@ def build(
     moviembed build --tmdb-list top_rated --limit 250;
     moviembed build --tmdb-csv tmdb_5000_movies.csv.gz --credits tmdb_5000_credits.csv.gz
     """
-    from . import render
-    from .builder import build_index
-    from .embedder import SentenceTransformerEmbedder
-    from .onnx_embedder import has_onnx_export
-    from .sources import DEFAULT_LIST_LIMIT, SourceRequest, open_source
+    from moviembed.cli import output as render
+    from moviembed.embedding.embedder import SentenceTransformerEmbedder
+    from moviembed.embedding.onnx_embedder import has_onnx_export
+    from moviembed.index.builder import build_index
+    from moviembed.sources.request import DEFAULT_LIST_LIMIT, SourceRequest, open_source
 
     if limit is not None and tmdb_list is None:
         raise UsageError("--limit goes with --tmdb-list.")
@@ -370,10 +370,10 @@ def query(
     Examples: moviembed query "dark thriller" -n 5;
     moviembed query "heist" --genre crime --year 1990s --format context
     """
-    from . import render
-    from .keywords import KeywordIndex
-    from .onnx_embedder import OnnxEmbedder, start_loading_query_embedder
-    from .search import check_query, search
+    from moviembed.cli import output as render
+    from moviembed.embedding.onnx_embedder import OnnxEmbedder, start_loading_query_embedder
+    from moviembed.index.keywords import KeywordIndex
+    from moviembed.search.query import check_query, search
 
     check_query(text, limit)
     output = _format(output, as_json)
@@ -417,8 +417,8 @@ def similar(
 
     Examples: moviembed similar 949; moviembed similar "the matrix" --year ..1999
     """
-    from . import render
-    from .search import similar as similar_movies
+    from moviembed.cli import output as render
+    from moviembed.search.query import similar as similar_movies
 
     output = _format(output, as_json)
     filters = _filters(genre, year, director, language)
@@ -436,7 +436,7 @@ def _format(output: OutputFormat, as_json: bool) -> OutputFormat:
 def _filters(
     genres: list[str] | None, year: str | None, director: str | None, language: str | None
 ) -> Filters:
-    from .filters import Filters
+    from moviembed.search.filters import Filters
 
     return Filters.parse(genres or [], year, director, language)
 
@@ -468,8 +468,8 @@ def inspect(
 
     Examples: moviembed inspect; moviembed inspect 603; moviembed inspect "Heat"
     """
-    from . import render
-    from .search import resolve_movie
+    from moviembed.cli import output as render
+    from moviembed.search.query import resolve_movie
 
     store = _open_store(_settings(ctx))
     if movie is None:
@@ -492,7 +492,7 @@ def remove(
 
     Example: moviembed remove 550 "The Matrix"
     """
-    from .search import ensure_not_empty, resolve_movie
+    from moviembed.search.query import ensure_not_empty, resolve_movie
 
     settings = _settings(ctx)
     store = _open_store(settings)
@@ -524,8 +524,8 @@ def export_index(
 
     Example: moviembed export backup.jsonl
     """
-    from . import backup
-    from .search import ensure_not_empty
+    from moviembed.index import backup
+    from moviembed.search.query import ensure_not_empty
 
     store = _open_store(_settings(ctx))
     ensure_not_empty(store)
@@ -548,8 +548,8 @@ def import_index(
 
     Example: moviembed --db ./copy import backup.jsonl
     """
-    from . import backup
-    from .embedder import canonical_model_name
+    from moviembed.embedding.embedder import canonical_model_name
+    from moviembed.index import backup
 
     settings = _settings(ctx)
     if str(file) != "-":

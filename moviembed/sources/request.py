@@ -11,17 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog import load_catalog
-from .config import Settings
-from .errors import ConfigError, TmdbError, TmdbNotFoundError, UsageError
-from .ids import IdList, normalize_ids, read_id_file
-from .movie import Skipped, SourceItem, Unfetched, movie_from_tmdb
-from .tmdb_dataset import count_rows, iter_api_records
+from moviembed.config import Settings
+from moviembed.errors import ConfigError, TmdbError, TmdbNotFoundError, UsageError
+from moviembed.movie import Skipped, SourceItem, Unfetched, movie_from_tmdb
+from moviembed.sources.catalog import load_catalog
+from moviembed.sources.dataset import count_rows, iter_api_records
+from moviembed.sources.idfiles import IdList, normalize_ids, read_id_file
 
 if TYPE_CHECKING:
-    from .store import EmbeddingStore
-    from .tmdb import TmdbClient
-    from .tmdb_cache import ResponseCache
+    from moviembed.index.store import EmbeddingStore
+    from moviembed.sources.tmdb.cache import ResponseCache
+    from moviembed.sources.tmdb.client import TmdbClient
 
 TMDB_SOURCES = ("--ids", "--id", "--tmdb-list")
 
@@ -181,7 +181,7 @@ def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStor
     if request.tmdb_list:
         assert client is not None
         ids = IdList(list(client.list_ids(request.tmdb_list, request.limit)))
-    from .tmdb_cache import ResponseCache
+    from moviembed.sources.tmdb.cache import ResponseCache
 
     cache = ResponseCache(settings.cache_dir / "tmdb" / settings.tmdb_language)
     indexed = set() if request.refresh else store.existing_ids([str(i) for i in ids.ids])
@@ -213,7 +213,7 @@ def tmdb_client(settings: Settings) -> TmdbClient:
             "TMDB needs credentials: set TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY in .env "
             "(see .env.example), or add --offline to use only cached responses."
         )
-    from .tmdb import TmdbClient
+    from moviembed.sources.tmdb.client import TmdbClient
 
     return TmdbClient(
         api_key=settings.tmdb_api_key,

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import CatalogError
-from .movie import Skipped
+from moviembed.errors import CatalogError
+from moviembed.movie import Skipped
 
 # Crew lists of big productions run past csv's default 128 KiB field limit.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)

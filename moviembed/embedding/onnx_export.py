@@ -21,14 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .embedder import (
+from moviembed.embedding.embedder import (
     SentenceTransformerEmbedder,
     canonical_model_name,
     file_sha256,
     load_sentence_transformer,
 )
-from .errors import EmbedderError, first_line
-from .onnx_embedder import (
+from moviembed.embedding.onnx_embedder import (
     MANIFEST_FILE,
     MANIFEST_FORMAT,
     ONNX_FILE,
@@ -40,6 +39,7 @@ from .onnx_embedder import (
     model_weights_sha256,
     onnx_cache_dir,
 )
+from moviembed.errors import EmbedderError, first_line
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ def _write_manifest(work: Path, spec: _ExportSpec, weights_sha256: str) -> None:
     import torch
     import transformers
 
-    from . import __version__
+    from moviembed import __version__
 
     onnx_stat = (work / ONNX_FILE).stat()
     manifest = {

@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import parse_movie_id
-from .choices import DEFAULT_MODE, MAX_LIMIT, SearchMode
-from .documents import fold
-from .embedder import Embedder
-from .errors import NotFoundError, StoreError, UsageError
-from .filters import Filters
-from .keywords import KeywordIndex
-from .store import EmbeddingStore, Hit
+from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, SearchMode
+from moviembed.documents import fold
+from moviembed.embedding.embedder import Embedder
+from moviembed.errors import NotFoundError, StoreError, UsageError
+from moviembed.index.keywords import KeywordIndex
+from moviembed.index.store import EmbeddingStore, Hit
+from moviembed.search.filters import Filters
+from moviembed.sources.catalog import parse_movie_id
 
 log = logging.getLogger(__name__)
 

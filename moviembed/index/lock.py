@@ -15,11 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from .errors import LockedError, StoreError
-from .store import refuse_non_folder
+from moviembed.errors import LockedError, StoreError
+from moviembed.index.store import refuse_non_folder
 
-LOCK_NAME = "moviembed.lock"
-OWNER_NAME = "moviembed.lock.owner"
+LOCK_NAME = "moviembed.index.lock"
+OWNER_NAME = "moviembed.index.lock.owner"
 
 
 class IndexLock:

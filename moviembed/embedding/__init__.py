@@ -1,0 +1,1 @@
+"""Text to vectors: sentence-transformers for builds, an ONNX export for queries."""

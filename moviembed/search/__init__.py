@@ -1,0 +1,1 @@
+"""Reading the index: query, similar, filters, ranking. Never writes."""
