@@ -25,6 +25,8 @@ from .test_build_tmdb import many_movies
 SMALL = ["build", "--catalog", str(SMALL_CATALOG), "-q"]
 TOKEN = "t0ken-of-the-server-tests"
 
+pytestmark = pytest.mark.server
+
 
 @pytest.fixture
 def on_server(chroma_server: ChromaServer, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -116,7 +118,7 @@ def test_a_malformed_server_url_is_a_usage_error_that_hides_credentials(
 ) -> None:
     monkeypatch.setenv("MOVIEMBED_CHROMA_URL", url)
     result = runner.invoke(app, ["count"])
-    assert result.exit_code == 2 and "--chroma-url must be" in result.stderr
+    assert result.exit_code == 2 and "MOVIEMBED_CHROMA_URL must be" in result.stderr
     assert "s3cret" not in result.output
 
 
