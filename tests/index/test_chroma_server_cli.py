@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
-from . import fake_tmdb as fake
-from .chroma_server import ChromaServer, free_port
-from .conftest import SMALL_CATALOG, TMDB_KEY
-from .test_build_tmdb import many_movies
+from .. import fake_tmdb as fake
+from ..chroma_server import ChromaServer, free_port
+from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..fake_tmdb import many_movies
 
 SMALL = ["build", "--catalog", str(SMALL_CATALOG), "-q"]
 TOKEN = "t0ken-of-the-server-tests"

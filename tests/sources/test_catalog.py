@@ -12,7 +12,7 @@ from moviembed.errors import InputError
 from moviembed.movie import TMDB_GENRES, parse_movie_id
 from moviembed.sources.catalog import load_catalog, validate_records
 
-from .conftest import SMALL_CATALOG
+from ..conftest import SMALL_CATALOG
 
 GOOD: dict[str, Any] = json.loads(SMALL_CATALOG.read_text(encoding="utf-8"))[0]
 

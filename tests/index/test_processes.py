@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from . import fake_tmdb as fake
-from .conftest import TMDB_KEY
-from .test_build_tmdb import many_movies
+from .. import fake_tmdb as fake
+from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..fake_tmdb import many_movies
 
 MOVIES = 160
 RATE = "20"  # requests per second: eight seconds of fetching, so batches land along the way
@@ -139,7 +139,7 @@ def test_one_writer_at_a_time_while_readers_carry_on(
 ) -> None:
     index = isolated_env / "index"
     seed = tmp_path / "seed.json"
-    seed.write_text(Path(__file__).with_name("data").joinpath("movies_small.json").read_text())
+    seed.write_text(SMALL_CATALOG.read_text())
     assert finish(start("build", "--catalog", str(seed), "-q"))[0] == 0
 
     first = start("build", "--ids", str(ids_file), "-q")

@@ -12,7 +12,7 @@ from moviembed import __version__
 from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
-from .conftest import SMALL_CATALOG
+from ..conftest import SMALL_CATALOG
 
 SMALL = ["build", "--catalog", str(SMALL_CATALOG)]
 

@@ -14,7 +14,9 @@ from moviembed.errors import InputError
 from moviembed.movie import is_tmdb_id
 from moviembed.sources.idfiles import normalize_ids, read_id_file
 
-PICKLES = Path(__file__).parent / "data" / "ids"
+from ..conftest import DATA
+
+PICKLES = DATA / "ids"
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:

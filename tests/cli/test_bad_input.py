@@ -22,10 +22,10 @@ from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie
 from moviembed.sources.catalog import REQUIRED_FIELDS, validate_records
 
-from . import fake_tmdb as fake
-from .conftest import SMALL_CATALOG, TMDB_KEY
+from .. import fake_tmdb as fake
+from ..conftest import SMALL_CATALOG, TMDB_KEY
 
-PACKAGE = Path(__file__).resolve().parents[1] / "moviembed"
+PACKAGE = Path(__file__).resolve().parents[2] / "moviembed"
 
 
 def write(name: str, content: bytes | str) -> Callable[[Path], str]:
