@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from moviembed.errors import LockedError, StoreError
-from moviembed.files import refuse_non_folder
+from moviembed.files import parse_json, refuse_non_folder
 
 LOCK_NAME = "moviembed.lock"
 OWNER_NAME = "moviembed.lock.owner"
@@ -77,7 +77,7 @@ class IndexLock:
     def holder(self) -> str:
         """Who holds the lock, as read from the owner file ("another process" if unknown)."""
         try:
-            owner = json.loads((self.folder / OWNER_NAME).read_text(encoding="utf-8"))
+            owner = parse_json((self.folder / OWNER_NAME).read_bytes())
             started = time.strftime("%H:%M:%S", time.localtime(owner["started"]))
             return f"moviembed (pid {owner['pid']}, `{owner['command']}`, since {started})"
         except (OSError, ValueError, KeyError, TypeError):

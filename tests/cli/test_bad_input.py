@@ -75,7 +75,7 @@ BAD_INPUTS = [
         2,
         "is a binary file",
     ),
-    ("huge ids file", ["build", "--ids", "{file}"], huge, 2, "limited to 64 MiB"),
+    ("huge ids file", ["build", "--ids", "{file}"], huge, 2, "over the 64 MiB limit"),
     (
         "csv without id column",
         ["build", "--ids", "{file}"],

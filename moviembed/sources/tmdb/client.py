@@ -21,6 +21,7 @@ import requests
 from moviembed import __version__
 from moviembed.choices import TmdbList
 from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
+from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
 
 log = logging.getLogger(__name__)
@@ -321,7 +322,7 @@ class TmdbClient:
                 f"TMDB did not answer after {tries} (HTTP {status} for {path}). Try again later."
             )
         try:
-            data = response.json()
+            data = parse_json(response.content)
         except ValueError:
             data = None
         tmdb_code, tmdb_message = _tmdb_status(data)
