@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar
 
-from moviembed.errors import InputError, StoreError
+from moviembed.errors import InputError, StoreError, UsageError
 
 T = TypeVar("T")
 
@@ -35,15 +35,13 @@ def open_regular(path: Path, what: str) -> BinaryIO:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(f"{what.capitalize()} {path} does not exist.") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder, not a {what}.") from None
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
-        raise InputError(f"{path} is {kind}, not a {what}: name a regular file.")
+        raise InputError(f"{path} is {kind}; the {what} must be a regular file.")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 
@@ -169,6 +167,25 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def refuse_special_file(path: Path, what: str) -> None:
+    """UsageError when `path` exists as anything but a regular file (a symlink, a named
+    pipe, a device): writing `what` atomically would silently replace it."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
+        raise UsageError(f"{path} is a folder; name a file to write the {what} to.")
+    if not stat.S_ISREG(mode):
+        kind = "a symlink" if stat.S_ISLNK(mode) else "a named pipe, device or socket"
+        raise UsageError(
+            f"{path} is {kind}; the {what} is written as a new regular file and would replace "
+            "it. Name a regular file, or use - for stdout."
+        )
 
 
 def refuse_non_folder(path: Path) -> None:

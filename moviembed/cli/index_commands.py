@@ -20,7 +20,7 @@ from moviembed.cli.support import (
     warn_about,
 )
 from moviembed.errors import ExitCode, ModelMismatchError, NotFoundError, UsageError
-from moviembed.files import decode_text
+from moviembed.files import decode_text, read_limited
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
 
@@ -285,7 +285,7 @@ def import_index(
     elif sys.stdin.isatty():
         raise UsageError("import - reads an export from stdin: pipe one in, or name a file.")
     else:
-        text = decode_text(sys.stdin.buffer.read(), Path("stdin"))
+        text = decode_text(read_limited(sys.stdin.buffer, "export on stdin"), Path("stdin"))
         movies = backup.read_export(text.splitlines(), source="stdin")
     if settings.model and canonical_model_name(settings.model) != movies.header.model:
         raise ModelMismatchError(

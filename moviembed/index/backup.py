@@ -22,7 +22,7 @@ from moviembed import __version__
 from moviembed.documents import check_metadata
 from moviembed.embedding.embedder import KNOWN_DIMENSIONS, canonical_model_name
 from moviembed.errors import InputError, StoreError
-from moviembed.files import parse_json, read_user_text, write_atomically
+from moviembed.files import parse_json, read_user_text, refuse_special_file, write_atomically
 from moviembed.index.store import DISTANCE, EmbeddingStore
 from moviembed.movie import parse_movie_id
 
@@ -74,7 +74,11 @@ def export_index(store: EmbeddingStore, out: IO[str]) -> int:
 
 
 def export_to_file(store: EmbeddingStore, path: Path) -> int:
-    """Export to `path` through a temp file renamed into place: no half-written backup."""
+    """Export to `path` through a temp file renamed into place: no half-written backup.
+
+    Anything at `path` but a regular file (a symlink, a named pipe) is refused: the
+    rename would replace it rather than write through it."""
+    refuse_special_file(path, "export")
     try:
         return write_atomically(path, lambda handle: export_index(store, handle))
     except OSError as exc:

@@ -46,6 +46,7 @@ class IndexLock:
         refuse_non_folder(self.folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            self._check_can_create()
             self._lock.acquire(blocking=False)
         except self._timeout:
             holder = self.holder()
@@ -73,6 +74,18 @@ class IndexLock:
     ) -> None:
         (self.folder / OWNER_NAME).unlink(missing_ok=True)
         self._lock.release()
+
+    def _check_can_create(self) -> None:
+        """Open the lock file ourselves first: filelock takes a file it cannot create for
+        one another process holds, and would wait for it forever."""
+        path = self.folder / LOCK_NAME
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the lock file {path}: {exc.strerror or exc}. "
+                "Choose another --db, a folder you can write to."
+            ) from None
 
     def holder(self) -> str:
         """Who holds the lock, as read from the owner file ("another process" if unknown)."""

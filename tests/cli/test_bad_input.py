@@ -299,7 +299,7 @@ def test_an_unwritable_cache_only_slows_queries_down(
 
 def test_export_and_import_file_errors(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(tmp_path)])
-    assert result.exit_code == 1 and f"Cannot write {tmp_path}" in result.stderr
+    assert result.exit_code == 2 and f"{tmp_path} is a folder" in result.stderr
     result = runner.invoke(app, ["import", "-"], input=b"\xff\xfe not an export")
     assert result.exit_code == 2 and "stdin is not UTF-8 text" in result.stderr
 

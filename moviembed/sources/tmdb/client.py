@@ -30,6 +30,7 @@ API_URL = "https://api.themoviedb.org/3"
 LISTS = tuple(choice.value for choice in TmdbList)
 MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
+MAX_RETRY_WAIT = 120.0  # seconds of pauses between the attempts of one request, in all
 MAX_BACKOFF = 30.0
 AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API key"
 NOT_FOUND_STATUS_CODE = 34
@@ -260,7 +261,7 @@ class TmdbClient:
         url = self.base_url + path
         if self._api_key:
             params = {**params, "api_key": self._api_key}
-        message = ""
+        message, waited = "", 0.0
         for attempt in range(1, self.max_attempts + 1):
             self._throttle.wait()
             self.requests_sent += 1
@@ -269,7 +270,10 @@ class TmdbClient:
             except _Retry as retry:
                 message = retry.message
                 pause = retry.pause if retry.pause is not None else self._backoff(attempt)
+            if waited + pause > MAX_RETRY_WAIT:
+                break  # a deadline for the whole request, whatever the attempts left
             if attempt < self.max_attempts:
+                waited += pause
                 log.info(
                     "TMDB attempt %d/%d for %s failed; retrying in %.2f s",
                     attempt,
@@ -312,10 +316,16 @@ class TmdbClient:
     ) -> dict[str, Any]:
         status = response.status_code
         if status == 429:
+            pause = _retry_after(response.headers.get("Retry-After"))
+            if pause is not None and pause >= MAX_RETRY_AFTER:
+                raise TmdbError(
+                    f"TMDB asks for a pause of {MAX_RETRY_AFTER:g} s or more before the next "
+                    f"request (HTTP 429 for {path}). Try again later."
+                )
             raise _Retry(
                 f"TMDB is still limiting the request rate after {tries} (HTTP 429 for {path}). "
                 "Lower the request rate or try again later.",
-                pause=_retry_after(response.headers.get("Retry-After")),
+                pause=pause,
             )
         if status >= 500:
             raise _Retry(
