@@ -86,7 +86,8 @@ def _one_line_usage_errors() -> Iterator[None]:
     except NoArgsIsHelpError:
         raise  # `moviembed` alone shows the help
     except UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx else "moviembed"
+        names = exc.ctx.command_path.split()[1:] if exc.ctx else []
+        command = " ".join(["moviembed", *names])  # whatever name the program runs under
         message = " ".join(exc.format_message().split()).rstrip(".")
         say(f"Error: {message}. See '{command} --help'.")
         raise typer.Exit(ExitCode.USAGE) from None

@@ -21,6 +21,7 @@ from moviembed.cli.support import (
 )
 from moviembed.errors import ExitCode, ModelMismatchError, NotFoundError, UsageError
 from moviembed.files import decode_text, read_limited
+from moviembed.movie import MAX_MOVIE_ID
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
 
@@ -48,7 +49,9 @@ def build(
     ] = None,
     movie_ids: Annotated[
         list[int] | None,
-        _source_option("--id", min=1, help="A TMDB id to fetch; repeat for more."),
+        _source_option(
+            "--id", min=1, max=MAX_MOVIE_ID, help="A TMDB id to fetch; repeat for more."
+        ),
     ] = None,
     tmdb_list: Annotated[
         TmdbList | None, _source_option("--tmdb-list", help="Take ids from one of TMDB's lists.")
