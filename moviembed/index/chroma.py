@@ -97,7 +97,7 @@ class ChromaConnection:
 
     def _local_client(self) -> Any:
         refuse_non_folder(self.persist_dir)
-        _refuse_foreign_database(self.persist_dir / DATABASE_NAME)
+        refuse_foreign_database(self.persist_dir / DATABASE_NAME)
         chromadb = import_chromadb()
 
         try:
@@ -166,7 +166,7 @@ def import_chromadb() -> Any:
         os.chdir(previous)
 
 
-def _refuse_foreign_database(path: Path) -> None:
+def refuse_foreign_database(path: Path) -> None:
     """StoreError unless `path` is absent or a Chroma database, looked at read-only.
 
     Chroma writes its schema into any SQLite file it opens, so an empty file or

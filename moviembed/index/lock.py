@@ -17,6 +17,7 @@ from types import TracebackType
 
 from moviembed.errors import LockedError, StoreError
 from moviembed.files import parse_json, refuse_non_folder
+from moviembed.index.chroma import DATABASE_NAME, refuse_foreign_database
 
 LOCK_NAME = "moviembed.lock"
 OWNER_NAME = "moviembed.lock.owner"
@@ -44,6 +45,7 @@ class IndexLock:
 
     def __enter__(self) -> IndexLock:
         refuse_non_folder(self.folder)
+        refuse_foreign_database(self.folder / DATABASE_NAME)  # before the lock file is made
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._check_can_create()
