@@ -24,19 +24,9 @@ from moviembed.sources.catalog import REQUIRED_FIELDS, validate_records
 
 from .. import fake_tmdb as fake
 from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..robustness.conftest import write
 
 PACKAGE = Path(__file__).resolve().parents[2] / "moviembed"
-
-
-def write(name: str, content: bytes | str) -> Callable[[Path], str]:
-    """A table entry that writes a file into the test's folder and passes its path."""
-
-    def make(folder: Path) -> str:
-        path = folder / name
-        path.write_bytes(content.encode() if isinstance(content, str) else content)
-        return str(path)
-
-    return make
 
 
 def huge(folder: Path) -> str:
