@@ -8,6 +8,7 @@ as the flag. The rest of the library is driven with a `Settings` or plain values
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from moviembed.errors import ConfigError
+from moviembed.errors import ConfigError, InputError
+from moviembed.files import read_user_text
 
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"
@@ -28,6 +30,7 @@ DEFAULT_TMDB_RATE = 20.0
 DEFAULT_TMDB_TIMEOUT = 10.0
 DEFAULT_TMDB_ATTEMPTS = 5
 DEFAULT_CHROMA_PORT = 8000
+MAX_ENV_FILE_BYTES = 2**20
 
 
 def default_db_path() -> Path:
@@ -240,12 +243,11 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
     from dotenv import dotenv_values
 
     path = env_file if env_file is not None else Path.cwd() / ".env"
-    if not path.is_file():
-        if env_file is not None:
-            raise ConfigError(f"The env file {env_file} does not exist or is not a file.")
+    if env_file is None and not path.exists():
         return {}
-    try:
-        values = dotenv_values(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read the env file {path}: {exc.__class__.__name__}.") from None
+    try:  # one reader for every file we are given: regular files only, size capped, UTF-8
+        text = read_user_text(path, "env file", MAX_ENV_FILE_BYTES)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    values = dotenv_values(stream=io.StringIO(text))
     return {key: value for key, value in values.items() if value is not None}

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from moviembed.movie import TOP_CAST, Movie
+from moviembed.movie import MAX_RUNTIME, TOP_CAST, Movie
 
 # TMDB keywords kept in the document: enough for themes ("heist", "time travel")
 # without crowding out the synopsis in the model's 256-token window.
@@ -76,3 +76,56 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     metadata: Metadata = {"title": movie.title, "doc_hash": content_hash(document)}
     metadata.update({key: value for key, value in optional.items() if value})
     return metadata
+
+
+# What `build_metadata` writes: key -> (type, required). `check_metadata` holds imported
+# records to it, so a query never meets a year that is text or a list of numbers.
+METADATA_SCHEMA: dict[str, tuple[type, bool]] = {
+    "title": (str, True),
+    "doc_hash": (str, True),
+    "title_key": (str, False),
+    "year": (int, False),
+    "genres": (str, False),
+    "genre_list": (list, False),
+    "director": (str, False),
+    "director_keys": (list, False),
+    "cast": (str, False),
+    "language": (str, False),
+    "runtime": (int, False),
+}
+_BOUNDS = {"year": (1, 9999), "runtime": (1, MAX_RUNTIME - 1)}
+
+
+def check_metadata(metadata: Any) -> None:
+    """Raise ValueError unless `metadata` has the keys and types `build_metadata` writes."""
+    if not isinstance(metadata, dict):
+        raise ValueError("metadata is not an object")
+    unknown = sorted(set(metadata) - set(METADATA_SCHEMA))
+    if unknown:
+        raise ValueError(f"metadata has unknown key(s) {', '.join(map(repr, unknown))[:200]}")
+    for key, (kind, required) in METADATA_SCHEMA.items():
+        if key not in metadata:
+            if required:
+                raise ValueError(f"metadata has no {key}")
+            continue
+        if not _has_type(metadata[key], kind) or not _in_bounds(key, metadata[key]):
+            raise ValueError(f"metadata {key} is not {_described(kind)}: {metadata[key]!r:.60}")
+
+
+def _has_type(value: Any, kind: type) -> bool:
+    if kind is list:
+        return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str) and bool(value)
+
+
+def _in_bounds(key: str, value: Any) -> bool:
+    low, high = _BOUNDS.get(key, (None, None))
+    return low is None or low <= value <= high
+
+
+def _described(kind: type) -> str:
+    if kind is list:
+        return "a list of text"
+    return "a whole number in range" if kind is int else "non-empty text"

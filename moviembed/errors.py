@@ -6,6 +6,7 @@
 | 1    | an outside failure: TMDB down, store unreadable, movie not found |
 | 2    | usage or configuration: bad option, missing key, wrong model     |
 | 130  | interrupted with Ctrl-C                                          |
+| 141  | stdout closed early (piped into `head`): 128 + SIGPIPE, like cat   |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class ExitCode(IntEnum):
     FAILURE = 1
     USAGE = 2
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
 
 
 class MoviembedError(Exception):

@@ -15,6 +15,7 @@ TMDB_GENRES = frozenset(
 )
 TOP_CAST = 3  # billed cast members kept per movie
 MAX_MOVIE_ID = 2**31 - 1  # TMDB ids are 32-bit; a larger "id" is a typo or a hostile file
+MAX_RUNTIME = 10_000  # minutes; TMDB's longest films run a few thousand
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def movie_from_tmdb(data: dict[str, Any]) -> Movie:
         genres=tuple(genre["name"] for genre in _named(data.get("genres"))),
         director=", ".join(dict.fromkeys(directors)) or None,
         cast=tuple(person["name"] for person in billed[:TOP_CAST]),
-        runtime=int(runtime) if 0 < runtime < 10_000 else None,
+        runtime=int(runtime) if 0 < runtime < MAX_RUNTIME else None,
         original_language=_text(data.get("original_language")) or None,
         overview=_text(data.get("overview")),
         keywords=tuple(k["name"] for k in _named(_mapping(data.get("keywords")).get("keywords"))),

@@ -7,12 +7,17 @@ onnxruntime or numpy.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from moviembed import __version__
@@ -20,31 +25,82 @@ from moviembed.cli import index_commands, search_commands
 from moviembed.cli.support import CliState, configure_logging, say
 from moviembed.errors import ExitCode, MoviembedError, first_line
 
+# Writing the output failed for a reason the user can act on (a full disk, /dev/full).
+_OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT, errno.EBADF})
+
 
 class _ReportingGroup(TyperGroup):
-    """Turns errors into one line on stderr and an exit code; tracebacks only with -v."""
+    """Turns errors into one line on stderr and an exit code; tracebacks only with -v.
+
+    Usage errors (a bad option value, a missing argument) get the same one line instead
+    of Click's usage box; a closed stdout (`| head`) ends the command quietly, as it ends
+    `cat`, with exit code 141.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], **extra: Any) -> Any:
+        with _one_line_usage_errors():
+            return super().make_context(info_name, args, **extra)
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with _one_line_usage_errors():
+                result = super().invoke(ctx)
+                sys.stdout.flush()
+                return result
         except MoviembedError as exc:
             self._report(ctx, str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            _discard_stdout()
+            raise typer.Exit(ExitCode.BROKEN_PIPE) from None
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS or exc.filename is not None:
+                self._report_bug(ctx, exc)
+            self._report(ctx, f"Cannot write the output: {exc.strerror or exc}.")
+            raise typer.Exit(ExitCode.FAILURE) from None
         except Exception as exc:
             if exc.__class__.__module__.startswith(("typer", "click")):
-                raise  # Exit, Abort and usage errors keep Typer's own handling
-            self._report(
-                ctx,
-                f"unexpected {exc.__class__.__name__}: {first_line(exc)}. This is a bug in "
-                "moviembed; run again with --verbose and report the traceback.",
-            )
-            raise typer.Exit(ExitCode.FAILURE) from None
+                raise  # Exit and Abort keep Typer's own handling
+            self._report_bug(ctx, exc)
+
+    def _report_bug(self, ctx: Any, exc: Exception) -> None:
+        self._report(
+            ctx,
+            f"unexpected {exc.__class__.__name__}: {first_line(exc)}. This is a bug in "
+            "moviembed; run again with --verbose and report the traceback.",
+        )
+        raise typer.Exit(ExitCode.FAILURE) from None
 
     @staticmethod
     def _report(ctx: Any, message: str) -> None:
         if isinstance(ctx.obj, CliState) and ctx.obj.verbose:
             traceback.print_exc(file=sys.stderr)
         say(f"Error: {message}")
+
+
+@contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    """Click's usage errors as `Error: ... See 'moviembed CMD --help'.` and exit code 2."""
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise  # `moviembed` alone shows the help
+    except UsageError as exc:
+        names = exc.ctx.command_path.split()[1:] if exc.ctx else []
+        command = " ".join(["moviembed", *names])  # whatever name the program runs under
+        message = " ".join(exc.format_message().split()).rstrip(".")
+        say(f"Error: {message}. See '{command} --help'.")
+        raise typer.Exit(ExitCode.USAGE) from None
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush finds no broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (a test's buffer)
+        pass
 
 
 app = typer.Typer(

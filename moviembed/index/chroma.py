@@ -6,8 +6,13 @@ not how a client is made, authenticated or addressed.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import importlib.util
 import logging
 import os
+import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +23,9 @@ from moviembed.errors import MoviembedError, StoreError, first_line
 from moviembed.files import refuse_non_folder
 
 log = logging.getLogger(__name__)
+
+DATABASE_NAME = "chroma.sqlite3"
+CHROMA_TABLES = frozenset({"collections", "segments", "embeddings", "embedding_metadata"})
 
 
 class ChromaConnection:
@@ -66,7 +74,7 @@ class ChromaConnection:
         """True when the folder holds a Chroma database (a reader never creates one)."""
         refuse_non_folder(self.persist_dir)
         try:
-            return (self.persist_dir / "chroma.sqlite3").exists()
+            return (self.persist_dir / DATABASE_NAME).exists()
         except OSError as exc:
             raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
 
@@ -89,7 +97,8 @@ class ChromaConnection:
 
     def _local_client(self) -> Any:
         refuse_non_folder(self.persist_dir)
-        import chromadb
+        refuse_foreign_database(self.persist_dir / DATABASE_NAME)
+        chromadb = import_chromadb()
 
         try:
             return chromadb.PersistentClient(
@@ -104,7 +113,7 @@ class ChromaConnection:
             ) from exc
 
     def _http_client(self) -> Any:
-        import chromadb
+        chromadb = import_chromadb()
 
         assert self.url is not None
         host, port, ssl = server_address(self.url)
@@ -132,9 +141,52 @@ class ChromaConnection:
 
 def _chroma_settings() -> Any:
     """Chroma settings from our values only: no `./.env` of Chroma's own, no telemetry."""
-    import chromadb
+    return import_chromadb().Settings(anonymized_telemetry=False, _env_file=None)
 
-    return chromadb.Settings(anonymized_telemetry=False, _env_file=None)
+
+def import_chromadb() -> Any:
+    """The chromadb module, imported from inside its own folder.
+
+    chromadb makes `Settings()` objects while it is imported, and pydantic-settings
+    reads `./.env` for each (printing a warning per line it cannot parse). Our
+    settings come from `moviembed.config` alone, so the import runs where no `.env` is.
+    """
+    if "chromadb" in sys.modules:
+        return sys.modules["chromadb"]
+    spec = importlib.util.find_spec("chromadb")
+    folder = Path(spec.origin).parent if spec and spec.origin else None
+    try:
+        previous = os.getcwd()
+        os.chdir(folder or previous)
+    except OSError:  # no working folder to come back to: there is no ./.env either
+        return importlib.import_module("chromadb")
+    try:
+        return importlib.import_module("chromadb")
+    finally:
+        os.chdir(previous)
+
+
+def refuse_foreign_database(path: Path) -> None:
+    """StoreError unless `path` is absent or a Chroma database, looked at read-only.
+
+    Chroma writes its schema into any SQLite file it opens, so an empty file or
+    another program's database in the index folder must be refused before it does.
+    """
+    if not path.exists():
+        return
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as exc:
+        tables = set()
+        log.debug("Cannot read %s: %s", path, exc)
+    if not CHROMA_TABLES <= tables:
+        raise StoreError(
+            f"Cannot open the index at {path.parent}: {path.name} is not a Chroma database "
+            "(empty, damaged or another program's). Move it aside, or choose another --db."
+        )
 
 
 def _scrubbed(text: str, secret: str | None) -> str:

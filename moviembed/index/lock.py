@@ -16,7 +16,8 @@ from pathlib import Path
 from types import TracebackType
 
 from moviembed.errors import LockedError, StoreError
-from moviembed.files import refuse_non_folder
+from moviembed.files import parse_json, refuse_non_folder
+from moviembed.index.chroma import DATABASE_NAME, refuse_foreign_database
 
 LOCK_NAME = "moviembed.lock"
 OWNER_NAME = "moviembed.lock.owner"
@@ -44,8 +45,10 @@ class IndexLock:
 
     def __enter__(self) -> IndexLock:
         refuse_non_folder(self.folder)
+        refuse_foreign_database(self.folder / DATABASE_NAME)  # before the lock file is made
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            self._check_can_create()
             self._lock.acquire(blocking=False)
         except self._timeout:
             holder = self.holder()
@@ -74,10 +77,22 @@ class IndexLock:
         (self.folder / OWNER_NAME).unlink(missing_ok=True)
         self._lock.release()
 
+    def _check_can_create(self) -> None:
+        """Open the lock file ourselves first: filelock takes a file it cannot create for
+        one another process holds, and would wait for it forever."""
+        path = self.folder / LOCK_NAME
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the lock file {path}: {exc.strerror or exc}. "
+                "Choose another --db, a folder you can write to."
+            ) from None
+
     def holder(self) -> str:
         """Who holds the lock, as read from the owner file ("another process" if unknown)."""
         try:
-            owner = json.loads((self.folder / OWNER_NAME).read_text(encoding="utf-8"))
+            owner = parse_json((self.folder / OWNER_NAME).read_bytes())
             started = time.strftime("%H:%M:%S", time.localtime(owner["started"]))
             return f"moviembed (pid {owner['pid']}, `{owner['command']}`, since {started})"
         except (OSError, ValueError, KeyError, TypeError):

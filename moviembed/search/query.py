@@ -150,6 +150,8 @@ def _with_director_resolved(
 def resolve_movie(store: EmbeddingStore, movie: str) -> str:
     """The id for a TMDB id or an exact title (any case, accents optional)."""
     text = movie.strip()
+    if not text.isprintable() or not fold(text):
+        raise UsageError(f"{movie!r} names no movie: give a TMDB id or a title.")
     if text.isascii() and text.isdigit():
         movie_id = parse_movie_id(text)
         if store.existing_ids([movie_id]):

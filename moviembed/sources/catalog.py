@@ -7,15 +7,14 @@ reported with its position, so a typo never half-builds an index.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from moviembed.errors import InputError
-from moviembed.files import read_user_text
-from moviembed.movie import TMDB_GENRES, Movie, is_tmdb_id
+from moviembed.files import json_error_detail, parse_json, read_user_text
+from moviembed.movie import MAX_RUNTIME, TMDB_GENRES, Movie, is_tmdb_id
 
 EARLIEST_YEAR = 1870
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -73,7 +72,7 @@ def parse_record(record: Any) -> Movie:
         genres=tuple(genres),
         director=_text(record, "director"),
         cast=tuple(_string_list(record, "cast")),
-        runtime=_positive_int(record, "runtime"),
+        runtime=_runtime(record),
         original_language=language,
         overview=_text(record, "overview"),
         keywords=tuple(_string_list(record, "keywords")) if "keywords" in record else (),
@@ -97,12 +96,10 @@ def _parse_json_records(text: str, path: Path) -> list[Any]:
 
 def _loads(text: str, path: Path, first_line: int) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        line = first_line + exc.lineno - 1
-        raise InputError(
-            f"{path.name} is not valid JSON (line {line}, column {exc.colno}): {exc.msg}."
-        ) from None
+        return parse_json(text)
+    except ValueError as exc:
+        detail = json_error_detail(exc, first_line)
+        raise InputError(f"{path.name} is not valid JSON{detail}.") from None
 
 
 def _label(record: Any) -> str:
@@ -125,10 +122,10 @@ def _movie_id(record: dict[str, Any]) -> int:
     return int(record["id"])
 
 
-def _positive_int(record: dict[str, Any], name: str) -> int:
-    value = record[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _runtime(record: dict[str, Any]) -> int:
+    value = record["runtime"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_RUNTIME:
+        raise ValueError(f"runtime must be 1 to {MAX_RUNTIME - 1} minutes, got {value!r}")
     return value
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-import json
+import io
 import math
 import sys
 import zlib
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from moviembed.errors import InputError
+from moviembed.files import open_regular, parse_json
 from moviembed.movie import Skipped, as_movie_id
 
 # Crew lists of big productions run past csv's default 128 KiB field limit.
@@ -38,14 +39,10 @@ def _pick(person: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 def open_text(path: Path) -> IO[str]:
     """Open a CSV for reading, transparently gunzipping `.gz` files."""
-    try:
-        if path.suffix == ".gz":
-            return gzip.open(path, "rt", encoding="utf-8", newline="")
-        return path.open(encoding="utf-8", newline="")
-    except FileNotFoundError:
-        raise InputError(f"Dataset file {path} does not exist.") from None
-    except OSError as exc:
-        raise InputError(f"Cannot read dataset file {path}: {exc.strerror or exc}.") from None
+    raw = open_regular(path, "dataset file")
+    if path.suffix == ".gz":
+        return gzip.open(raw, "rt", encoding="utf-8", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
 
 
 def count_rows(path: Path) -> int:
@@ -57,12 +54,15 @@ def read_credits(path: Path) -> dict[str, dict[str, list[Any]]]:
     """`movie_id` -> `{"cast": [...], "crew": [...]}` with only the fields we use kept."""
     credits: dict[str, dict[str, list[Any]]] = {}
     for _, row in _rows(path, CREDIT_COLUMNS):
+        movie_id = as_movie_id(row.get("movie_id"))
         try:
-            cast = json.loads(row["cast"] or "[]")
-            crew = json.loads(row["crew"] or "[]")
-        except json.JSONDecodeError:
+            cast = parse_json(row.get("cast") or "[]")
+            crew = parse_json(row.get("crew") or "[]")
+        except ValueError:
             continue  # the movie is still indexed, without credits
-        credits[row["movie_id"].strip()] = {
+        if movie_id is None:
+            continue
+        credits[str(movie_id)] = {
             "cast": [_pick(p, "name", "order") for p in _objects(cast)],
             "crew": [_pick(p, "name", "job") for p in _objects(crew)],
         }
@@ -116,8 +116,8 @@ def _runtime(text: str) -> float | None:
 def _json_list(row: dict[str, str], column: str) -> list[Any]:
     text = row.get(column) or "[]"
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = parse_json(text)
+    except ValueError:
         raise ValueError(f"{column} is not valid JSON") from None
     if not isinstance(value, list):
         raise ValueError(f"{column} is not a JSON list")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
 import pickle
 from collections import Counter
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from moviembed.errors import InputError
-from moviembed.files import decode_text, read_user_bytes
+from moviembed.files import decode_text, json_error_detail, parse_json, read_user_bytes
 from moviembed.movie import as_movie_id
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
@@ -103,11 +102,9 @@ def _ids_from_csv(text: str, path: Path) -> list[tuple[str, Any]]:
 
 def _ids_from_json(text: str, path: Path) -> list[tuple[str, Any]]:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
-        ) from None
+        data = parse_json(text)
+    except ValueError as exc:
+        raise InputError(f"{path.name} is not valid JSON{json_error_detail(exc)}.") from None
     if not isinstance(data, list):
         raise InputError(f"{path.name} must hold a JSON list of ids or of objects with an id.")
     return [(f"item {number}", _id_of(item)) for number, item in enumerate(data, start=1)]

@@ -116,7 +116,7 @@ def open_source(
         ids = IdList(list(client.list_ids(request.tmdb_list, request.limit)))
     from moviembed.sources.tmdb.cache import ResponseCache
 
-    cache = ResponseCache(settings.cache_dir / "tmdb" / settings.tmdb_language)
+    cache = ResponseCache.under(settings.cache_dir, "tmdb", settings.tmdb_language)
     known = set() if request.refresh else indexed([str(i) for i in ids.ids])
     fetcher = TmdbFetcher(
         client, cache, indexed=known, refresh=request.refresh, offline=request.offline

@@ -24,19 +24,9 @@ from moviembed.sources.catalog import REQUIRED_FIELDS, validate_records
 
 from .. import fake_tmdb as fake
 from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..robustness.conftest import write
 
 PACKAGE = Path(__file__).resolve().parents[2] / "moviembed"
-
-
-def write(name: str, content: bytes | str) -> Callable[[Path], str]:
-    """A table entry that writes a file into the test's folder and passes its path."""
-
-    def make(folder: Path) -> str:
-        path = folder / name
-        path.write_bytes(content.encode() if isinstance(content, str) else content)
-        return str(path)
-
-    return make
 
 
 def huge(folder: Path) -> str:
@@ -75,7 +65,7 @@ BAD_INPUTS = [
         2,
         "is a binary file",
     ),
-    ("huge ids file", ["build", "--ids", "{file}"], huge, 2, "limited to 64 MiB"),
+    ("huge ids file", ["build", "--ids", "{file}"], huge, 2, "over the 64 MiB limit"),
     (
         "csv without id column",
         ["build", "--ids", "{file}"],
@@ -299,7 +289,7 @@ def test_an_unwritable_cache_only_slows_queries_down(
 
 def test_export_and_import_file_errors(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["export", str(tmp_path)])
-    assert result.exit_code == 1 and f"Cannot write {tmp_path}" in result.stderr
+    assert result.exit_code == 2 and f"{tmp_path} is a folder" in result.stderr
     result = runner.invoke(app, ["import", "-"], input=b"\xff\xfe not an export")
     assert result.exit_code == 2 and "stdin is not UTF-8 text" in result.stderr
 

@@ -57,7 +57,7 @@ def _without(name: str) -> dict[str, Any]:
         (dict(GOOD, genres=["Sci-Fi"]), "unknown genre(s) Sci-Fi"),
         (dict(GOOD, genres=[]), "genres must be a non-empty list"),
         (dict(GOOD, cast=["Keanu Reeves", 7]), "cast must hold only non-empty strings"),
-        (dict(GOOD, runtime=-5), "runtime must be a positive integer"),
+        (dict(GOOD, runtime=-5), "runtime must be 1 to 9999 minutes"),
         (dict(GOOD, original_language="english"), "two-letter ISO 639-1 code"),
         (dict(GOOD, overview=""), "overview must be a non-empty string"),
     ],

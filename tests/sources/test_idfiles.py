@@ -130,7 +130,7 @@ def test_missing_folder_and_huge_files(tmp_path: Path, monkeypatch: pytest.Monke
     huge = tmp_path / "huge.txt"
     with huge.open("wb") as handle:
         handle.truncate(65 * 1024 * 1024)
-    with pytest.raises(InputError, match="ids files are limited to 64 MiB"):
+    with pytest.raises(InputError, match="over the 64 MiB limit for ids files"):
         read_id_file(huge)
 
 

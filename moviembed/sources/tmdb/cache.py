@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
-from moviembed.errors import MoviembedError, UsageError
-from moviembed.files import write_atomically
+from moviembed.errors import InputError, MoviembedError, UsageError
+from moviembed.files import parse_json, read_user_bytes, write_atomically
 from moviembed.movie import is_tmdb_id
 
 log = logging.getLogger(__name__)
 
 FOLDER_MODE = 0o700
+MAX_ENTRY_BYTES = 16 * 2**20  # TMDB answers run to tens of KiB
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class ResponseCache:
@@ -31,6 +34,15 @@ class ResponseCache:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
         self.movies_folder = self.folder / "movies"
+
+    @classmethod
+    def under(cls, root: Path, *names: str) -> ResponseCache:
+        """The cache in `root/names...`; each name must be a plain file name (defence in
+        depth: a setting such as the language becomes a folder, and must not climb out)."""
+        for name in names:
+            if not _PLAIN_NAME.fullmatch(name):
+                raise UsageError(f"{name!r} cannot name a cache folder: use letters, digits, -_.")
+        return cls(root.joinpath(*names))
 
     def __repr__(self) -> str:
         return f"ResponseCache({str(self.folder)!r})"
@@ -85,11 +97,9 @@ class ResponseCache:
         """(fetched_at, data) from the file, or None for a missing or damaged one."""
         path = self.path_for(movie_id)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            log.debug("Ignoring unreadable cache file %s: %s", path, exc.__class__.__name__)
+            entry = parse_json(read_user_bytes(path, "cache file", MAX_ENTRY_BYTES))
+        except (InputError, ValueError) as exc:
+            log.debug("Ignoring unreadable cache file %s: %s", path, exc)
             return None
         data = entry.get("data") if isinstance(entry, dict) else None
         fetched = _parse_time(entry.get("fetched_at")) if isinstance(entry, dict) else None

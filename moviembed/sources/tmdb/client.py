@@ -21,6 +21,7 @@ import requests
 from moviembed import __version__
 from moviembed.choices import TmdbList
 from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
+from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ API_URL = "https://api.themoviedb.org/3"
 LISTS = tuple(choice.value for choice in TmdbList)
 MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
+MAX_RETRY_WAIT = 120.0  # seconds of pauses between the attempts of one request, in all
 MAX_BACKOFF = 30.0
 AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API key"
 NOT_FOUND_STATUS_CODE = 34
@@ -259,7 +261,7 @@ class TmdbClient:
         url = self.base_url + path
         if self._api_key:
             params = {**params, "api_key": self._api_key}
-        message = ""
+        message, waited = "", 0.0
         for attempt in range(1, self.max_attempts + 1):
             self._throttle.wait()
             self.requests_sent += 1
@@ -268,7 +270,10 @@ class TmdbClient:
             except _Retry as retry:
                 message = retry.message
                 pause = retry.pause if retry.pause is not None else self._backoff(attempt)
+            if waited + pause > MAX_RETRY_WAIT:
+                break  # a deadline for the whole request, whatever the attempts left
             if attempt < self.max_attempts:
+                waited += pause
                 log.info(
                     "TMDB attempt %d/%d for %s failed; retrying in %.2f s",
                     attempt,
@@ -311,17 +316,23 @@ class TmdbClient:
     ) -> dict[str, Any]:
         status = response.status_code
         if status == 429:
+            pause = _retry_after(response.headers.get("Retry-After"))
+            if pause is not None and pause >= MAX_RETRY_AFTER:
+                raise TmdbError(
+                    f"TMDB asks for a pause of {MAX_RETRY_AFTER:g} s or more before the next "
+                    f"request (HTTP 429 for {path}). Try again later."
+                )
             raise _Retry(
                 f"TMDB is still limiting the request rate after {tries} (HTTP 429 for {path}). "
                 "Lower the request rate or try again later.",
-                pause=_retry_after(response.headers.get("Retry-After")),
+                pause=pause,
             )
         if status >= 500:
             raise _Retry(
                 f"TMDB did not answer after {tries} (HTTP {status} for {path}). Try again later."
             )
         try:
-            data = response.json()
+            data = parse_json(response.content)
         except ValueError:
             data = None
         tmdb_code, tmdb_message = _tmdb_status(data)
