@@ -17,7 +17,14 @@ import typer
 from typer.core import TyperGroup
 
 from moviembed import __version__
-from moviembed.choices import DEFAULT_MODE, OutputFormat, SearchMode, TmdbList
+from moviembed.choices import (
+    DEFAULT_METHOD,
+    DEFAULT_MODE,
+    OutputFormat,
+    RecommendMethod,
+    SearchMode,
+    TmdbList,
+)
 from moviembed.cli.support import (
     DirectorOption,
     FormatOption,
@@ -425,6 +432,75 @@ def similar(
     store = _open_store(_settings(ctx))
     hits = similar_movies(movie, store=store, limit=limit, filters=filters)
     render.print_hits(hits, output, heading=f"Movies like: {movie}")
+
+
+@app.command()
+def recommend(
+    ctx: typer.Context,
+    liked: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LIKED...", help="Movies the person liked: TMDB ids or exact titles."
+        ),
+    ],
+    disliked: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not",
+            metavar="ID|TITLE",
+            help="A movie they did not like; results move away from it. Repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    seen: Annotated[
+        Path | None,
+        typer.Option(
+            "--seen",
+            help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    method: Annotated[
+        RecommendMethod,
+        typer.Option("--method", help="How liked movies combine; see docs/recommend.md."),
+    ] = DEFAULT_METHOD,
+    output: FormatOption = OutputFormat.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Recommend movies for someone who liked LIKED, each with the liked movie it is closest to.
+
+    Examples: moviembed recommend "Toy Story" "Toy Story 2";
+    moviembed recommend Heat Ronin --not "Bad Boys" --seen watched.txt --json
+    """
+    from moviembed.cli import output as render
+    from moviembed.search.recommend import recommend as recommend_movies
+    from moviembed.search.recommend import resolve_movies
+    from moviembed.sources.idfiles import read_id_file
+
+    output = _format(output, as_json)
+    filters = _filters(genre, year, director, language)
+    exclude: list[str] = []
+    if seen:
+        seen_ids = read_id_file(seen)
+        warn_about(seen_ids.problems)
+        exclude = [str(movie_id) for movie_id in seen_ids.ids]
+    store = _open_store(_settings(ctx))
+    liked_ids = resolve_movies(store, liked)
+    picks = recommend_movies(
+        liked_ids,
+        store=store,
+        disliked=resolve_movies(store, disliked or []),
+        exclude=exclude,
+        limit=limit,
+        filters=filters,
+        method=method,
+    )
+    render.print_hits(picks, output, heading=f"Movies for someone who liked: {', '.join(liked)}")
 
 
 def _format(output: OutputFormat, as_json: bool) -> OutputFormat:
