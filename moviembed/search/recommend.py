@@ -36,7 +36,7 @@ from moviembed.search.query import (
 )
 
 CANDIDATES = 50  # neighbours read per list, beyond the excluded movies
-NEGATIVE_WEIGHT = 0.5  # how hard disliked movies push the taste vector away
+NEGATIVE_WEIGHT = 0.25  # how hard disliked movies push the taste vector away
 MMR_LAMBDA = 0.7  # relevance against novelty in the MMR re-rank (1 = relevance only)
 
 Ranking = list[tuple[Hit, float]]  # candidates with their method score, best first
