@@ -53,6 +53,7 @@ PROFILES = ROOT / "benchmarks" / "recommend_profiles.json"
 DEFAULT_DB = Path.home() / ".cache" / "moviembed-bench" / "recommend" / "tmdb5000"
 LEAK_NEIGHBOURS = 20
 PRIOR_WEIGHTS = (0.0, 0.05, 0.1, 0.2)
+GROUPS = ("kind", "reach")  # profile fields the results are also broken down by
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def evaluate(
                 method=setting.method,
             )
             latencies.append(time.perf_counter() - started)
-            rows.append(judge.score(profile, [pick.id for pick in picks]))
+            row = judge.score(profile, [pick.id for pick in picks])
+            rows.append(row | {f"ndcg {profile[group]}": row["ndcg"] for group in GROUPS})
     return {**means(rows), "latency_ms": statistics.median(latencies) * 1000}
 
 
@@ -274,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         for used in (False, True)
     }
     print_report(profiles, tuned, tested, ablation, chosen)
+    print_groups(profiles, {s: evaluate(profiles, judge, s) for s in best.values()})
     centroid = best[RecommendMethod.centroid]
     prior = popularity_prior(halves, judge, centroid, vote_counts(args.data))
     print_prior(prior, centroid)
@@ -330,6 +333,17 @@ def print_report(
             f"{off['leak']:.3f} / {on['leak']:.3f} |"
         )
     print(f"\nchosen: {chosen.label}")
+
+
+def print_groups(profiles: list[dict[str, Any]], results: dict[Setting, dict[str, Any]]) -> None:
+    names = [
+        f"ndcg {value}" for group in GROUPS for value in dict.fromkeys(p[group] for p in profiles)
+    ]
+    print("\nnDCG@10 over all profiles, by kind and reach:\n")
+    print("| setting | " + " | ".join(name.removeprefix("ndcg ") for name in names) + " |")
+    print("|---|" + "---:|" * len(names))
+    for setting, row in results.items():
+        print(f"| {setting.label} | " + " | ".join(f"{row[name]:.3f}" for name in names) + " |")
 
 
 def print_prior(prior: dict[float, dict[str, dict[str, float]]], setting: Setting) -> None:

@@ -475,7 +475,7 @@ def recommend(
     """Recommend movies for someone who liked LIKED, each with the liked movie it is closest to.
 
     Examples: moviembed recommend "Toy Story" "Toy Story 2";
-    moviembed recommend Heat Ronin --not "Bad Boys" --seen watched.txt --json
+    moviembed recommend Heat Casino --not "Ocean's Eleven" --seen watched.txt --json
     """
     from moviembed.cli import output as render
     from moviembed.search.recommend import recommend as recommend_movies
