@@ -255,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--db", type=Path, default=DEFAULT_DB, help="index folder, reused")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each CLI process")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="runs of each CLI process (0: quality only)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     profiles = json.loads(PROFILES.read_text(encoding="utf-8"))
@@ -280,8 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     centroid = best[RecommendMethod.centroid]
     prior = popularity_prior(halves, judge, centroid, vote_counts(args.data))
     print_prior(prior, centroid)
-    latency = process_latency(args.db, args.runs)
-    print_latency(latency, args.runs)
+    latency = process_latency(args.db, args.runs) if args.runs else []
+    if latency:
+        print_latency(latency, args.runs)
     if args.json:
         results = {
             "tuning": {s.label: r for s, r in tuned.items()},
