@@ -40,6 +40,7 @@ NEGATIVE_WEIGHT = 0.25  # how hard disliked movies push the taste vector away
 MMR_LAMBDA = 0.7  # relevance against novelty in the MMR re-rank (1 = relevance only)
 
 Ranking = list[tuple[Hit, float]]  # candidates with their method score, best first
+Neighbours = Callable[[Sequence[float]], list[Hit]]  # a vector's nearest stored movies
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,6 @@ def _unit(vectors: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     return matrix / np.where(norms == 0, 1.0, norms)
 
 
-Neighbours = Callable[[Sequence[float]], list[Hit]]
-
-
 def _centroid(taste: _Taste, nearest: Neighbours) -> Ranking:
     return [(hit, 1.0 - hit["distance"]) for hit in nearest(taste.vector.tolist())]
 
@@ -185,22 +183,22 @@ def _rrf(taste: _Taste, nearest: Neighbours) -> Ranking:
 
 def _mmr(store: EmbeddingStore, taste: _Taste, pool: Ranking, limit: int) -> Ranking:
     """Greedy maximal marginal relevance over the centroid's candidates."""
-    pool = pool[: max(CANDIDATES, 2 * limit)]
-    if not pool:
+    ids = [hit["id"] for hit, _ in pool[: max(CANDIDATES, 2 * limit)]]
+    stored = store.get_by_ids(ids, include_embeddings=True)  # in order, any removed left out
+    if not stored:
         return []
-    ids = [hit["id"] for hit, _ in pool]
-    vectors = _unit([hit["embedding"] for hit in store.get_by_ids(ids, include_embeddings=True)])
+    vectors = _unit([hit["embedding"] for hit in stored])
     relevance = vectors @ taste.vector
     chosen: list[int] = []
-    closest = np.full(len(ids), -np.inf)  # each candidate's similarity to the nearest pick
-    for _ in range(min(limit, len(ids))):
+    closest = np.full(len(stored), -np.inf)  # each candidate's similarity to the nearest pick
+    for _ in range(min(limit, len(stored))):
         novelty = np.where(np.isfinite(closest), closest, 0.0)
         score = MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * novelty
         score[chosen] = -np.inf
         best = int(np.argmax(score))
         chosen.append(best)
         closest = np.maximum(closest, vectors @ vectors[best])
-    return [(pool[index][0], float(relevance[index])) for index in chosen]
+    return [(stored[index], float(relevance[index])) for index in chosen]
 
 
 _RANKERS: dict[RecommendMethod, Callable[[_Taste, Neighbours], Ranking]] = {
