@@ -100,7 +100,7 @@ class Judge:
         self.store = store
         self.vectors = {
             hit["id"]: np.asarray(hit["embedding"]) / np.linalg.norm(hit["embedding"])
-            for page in store.iter_documents(include_embeddings=True)
+            for page in store.iter_movies(include_embeddings=True)
             for hit in page
         }
 

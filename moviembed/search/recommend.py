@@ -25,7 +25,7 @@ import numpy as np
 
 from moviembed.choices import DEFAULT_METHOD, MAX_LIMIT, RecommendMethod
 from moviembed.errors import NotFoundError, UsageError
-from moviembed.index.store import EmbeddingStore, Hit
+from moviembed.index.store import EmbeddingStore, StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.query import (
     RRF_K,
@@ -39,8 +39,8 @@ CANDIDATES = 50  # neighbours read per list, beyond the excluded movies
 NEGATIVE_WEIGHT = 0.25  # how hard disliked movies push the taste vector away
 MMR_LAMBDA = 0.7  # relevance against novelty in the MMR re-rank (1 = relevance only)
 
-Ranking = list[tuple[Hit, float]]  # candidates with their method score, best first
-Neighbours = Callable[[Sequence[float]], list[Hit]]  # a vector's nearest stored movies
+Ranking = list[tuple[StoredMovie, float]]  # candidates with their method score, best first
+Neighbours = Callable[[Sequence[float]], list[StoredMovie]]  # a vector's nearest stored movies
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def resolve_movies(store: EmbeddingStore, movies: Sequence[str]) -> list[str]:
 class _Taste:
     """The liked movies (with unit vectors) and the taste vector built from both lists."""
 
-    liked: list[Hit]
+    liked: list[StoredMovie]
     liked_vectors: np.ndarray
     disliked_vectors: np.ndarray
     vector: np.ndarray
@@ -170,7 +170,7 @@ def _rrf(taste: _Taste, nearest: Neighbours) -> Ranking:
     lists = [(1.0, vector) for vector in taste.liked_vectors] + [
         (-NEGATIVE_WEIGHT, vector) for vector in taste.disliked_vectors
     ]
-    pool: dict[str, Hit] = {}
+    pool: dict[str, StoredMovie] = {}
     scores: dict[str, float] = {}
     for weight, vector in lists:
         for rank, hit in enumerate(nearest(vector.tolist()), start=1):

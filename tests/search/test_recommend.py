@@ -1,4 +1,7 @@
-"""`recommend`: liked movies in, ranked picks out with their reasons, on real indexes."""
+"""`recommend`: liked movies in, ranked picks out with their reasons.
+
+The logic runs on the small catalog with the fast stand-in vectors; what the
+real model ranks (dislikes, MMR, Toy Story) on its vectors, marked slow."""
 
 from __future__ import annotations
 
@@ -15,17 +18,30 @@ from moviembed.cli.app import app
 from moviembed.errors import NotFoundError, UsageError
 from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
-from moviembed.movie import Skipped, movie_from_tmdb
+from moviembed.movie import Movie, Skipped, movie_from_tmdb
 from moviembed.search.filters import Filters
 from moviembed.search.query import SearchHit
 from moviembed.search.recommend import Recommendation, recommend, resolve_movies
 from moviembed.sources.dataset import iter_api_records
 
+from ..fakes import HashingEmbedder
+
 TOY_STORY, ALIEN, JAWS, NEMO, CASABLANCA = "862", "348", "578", "12", "289"
 
 
 @pytest.fixture
-def store(index_copy: Path) -> EmbeddingStore:
+def store(
+    small_movies: list[Movie], fake_embedder: HashingEmbedder, isolated_env: Path
+) -> EmbeddingStore:
+    """The small catalog with the fast stand-in vectors, where `moviembed` looks for it."""
+    index = EmbeddingStore(isolated_env / "index")
+    build_index(small_movies, store=index, embedder=fake_embedder)
+    return index
+
+
+@pytest.fixture
+def real_store(index_copy: Path) -> EmbeddingStore:
+    """The small catalog with the real model's vectors, for what the model ranks."""
     return EmbeddingStore(index_copy)
 
 
@@ -37,7 +53,7 @@ def cosine(a: list[float], b: list[float]) -> float:
 def vectors(store: EmbeddingStore) -> dict[str, list[float]]:
     return {
         hit["id"]: hit["embedding"]
-        for page in store.iter_documents(include_embeddings=True)
+        for page in store.iter_movies(include_embeddings=True)
         for hit in page
     }
 
@@ -78,8 +94,9 @@ def test_centroid_ranks_by_similarity_to_the_mean_of_the_liked_movies(
 
 @pytest.mark.parametrize("method", list(RecommendMethod))
 def test_a_disliked_movie_pushes_its_neighbours_down(
-    store: EmbeddingStore, method: RecommendMethod
+    real_store: EmbeddingStore, method: RecommendMethod
 ) -> None:
+    store = real_store
     stored = vectors(store)
 
     def closeness_to_jaws(picks: list[Recommendation]) -> float:
@@ -92,7 +109,8 @@ def test_a_disliked_movie_pushes_its_neighbours_down(
     assert closeness_to_jaws(pushed) < closeness_to_jaws(plain)
 
 
-def test_mmr_picks_are_more_varied_than_the_centroids(store: EmbeddingStore) -> None:
+def test_mmr_picks_are_more_varied_than_the_centroids(real_store: EmbeddingStore) -> None:
+    store = real_store
     stored = vectors(store)
 
     def mean_pair_similarity(picks: list[Recommendation]) -> float:
@@ -161,7 +179,7 @@ def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_cli_json_and_piped_table(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
+def test_cli_json_and_piped_table(runner: CliRunner, store: EmbeddingStore, tmp_path: Path) -> None:
     seen = tmp_path / "seen.pkl"
     seen.write_bytes(pickle.dumps([12, 578]))
     code, out, _ = invoke(runner, "Toy Story", "--not", "alien", "--seen", str(seen), "--json")
@@ -177,7 +195,7 @@ def test_cli_json_and_piped_table(runner: CliRunner, index_copy: Path, tmp_path:
 
 
 def test_cli_context_pairs_each_pick_with_the_liked_movie(
-    runner: CliRunner, index_copy: Path
+    runner: CliRunner, store: EmbeddingStore
 ) -> None:
     code, out, _ = invoke(runner, "Toy Story", "-n", "2", "--format", "context")
     assert code == 0
