@@ -42,7 +42,7 @@ def is_fast_query_embedder(embedder: Embedder) -> bool:
 
 def needs_query_model(model_name: str, cache_root: Path) -> bool:
     """True when no ONNX export of `model_name` is cached yet."""
-    from moviembed.embedding.onnx_embedder import has_onnx_export
+    from moviembed.embedding.onnx_files import has_onnx_export
 
     return not has_onnx_export(model_name, cache_root)
 

@@ -27,15 +27,14 @@ from moviembed.embedding.embedder import (
     file_sha256,
     load_sentence_transformer,
 )
-from moviembed.embedding.onnx_embedder import (
+from moviembed.embedding.onnx_embedder import OnnxEmbedder, encodings_to_arrays
+from moviembed.embedding.onnx_files import (
     MANIFEST_FILE,
     MANIFEST_FORMAT,
     ONNX_FILE,
     OUTPUT_NAME,
     TOKENIZER_FILE,
     WEIGHT_FILES,
-    OnnxEmbedder,
-    encodings_to_arrays,
     model_weights_sha256,
     onnx_cache_dir,
 )

@@ -22,16 +22,18 @@ from moviembed.embedding.embedder import (
     bundled_model_path,
 )
 from moviembed.embedding.onnx_embedder import (
-    MANIFEST_FILE,
-    ONNX_FILE,
-    TOKENIZER_FILE,
     OnnxEmbedder,
     load_query_embedder,
-    model_weights_sha256,
-    onnx_cache_dir,
     start_loading_query_embedder,
 )
 from moviembed.embedding.onnx_export import ensure_onnx, export_onnx
+from moviembed.embedding.onnx_files import (
+    MANIFEST_FILE,
+    ONNX_FILE,
+    TOKENIZER_FILE,
+    model_weights_sha256,
+    onnx_cache_dir,
+)
 from moviembed.errors import EmbedderError
 
 HEAVY = ("torch", "sentence_transformers", "transformers")

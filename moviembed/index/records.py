@@ -1,0 +1,73 @@
+"""What the store hands out: typed movie records and the index summary, made from Chroma's
+column-wise results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypedDict
+
+Metadata = dict[str, Any]
+
+
+class _StoredMovieFields(TypedDict):
+    id: str
+    document: str
+    metadata: Metadata
+
+
+class StoredMovie(_StoredMovieFields, total=False):
+    """A movie as the store returns it; `distance` from queries, `embedding` when asked for."""
+
+    distance: float
+    embedding: list[float]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What `moviembed inspect` reports about an index."""
+
+    location: str
+    collection: str
+    model: str | None
+    dimension: int | None
+    distance: str | None
+    count: int
+    size_bytes: int | None
+
+
+def records_from(result: dict[str, Any]) -> list[StoredMovie]:
+    """A Chroma `get` result as records, with `embedding` when it was included."""
+    embeddings = result.get("embeddings")
+    hits = []
+    for position, id_ in enumerate(result["ids"]):
+        hit: StoredMovie = {
+            "id": id_,
+            "document": result["documents"][position],
+            "metadata": sorted_metadata(result["metadatas"][position]),
+        }
+        if embeddings is not None:
+            hit["embedding"] = [float(x) for x in embeddings[position]]
+        hits.append(hit)
+    return hits
+
+
+def sorted_metadata(metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """Metadata with keys in a stable order (ChromaDB returns them in any order)."""
+    return dict(sorted((metadata or {}).items()))
+
+
+def distance_of(collection: Any) -> str | None:
+    """The collection's distance function (kept in its configuration by Chroma 1.x)."""
+    try:
+        return str(collection.configuration["hnsw"]["space"])
+    except (AttributeError, KeyError, TypeError):
+        return (collection.metadata or {}).get("hnsw:space")
+
+
+def folder_size(path: Path) -> int | None:
+    """Bytes under `path`, or None when some file cannot be looked at."""
+    try:
+        return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    except OSError:
+        return None
