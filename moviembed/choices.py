@@ -21,6 +21,17 @@ class SearchMode(str, Enum):
 DEFAULT_MODE = SearchMode.hybrid
 
 
+class RecommendMethod(str, Enum):
+    """How `recommend` turns liked movies into a ranking (compared in benchmarks/README.md)."""
+
+    centroid = "centroid"
+    rrf = "rrf"
+    mmr = "mmr"
+
+
+DEFAULT_METHOD = RecommendMethod.centroid
+
+
 class OutputFormat(str, Enum):
     """How search results are printed."""
 

@@ -177,6 +177,7 @@ def main_options(
 app.command()(index_commands.build)
 app.command()(search_commands.query)
 app.command()(search_commands.similar)
+app.command()(search_commands.recommend)
 app.command()(index_commands.count)
 app.command()(index_commands.inspect)
 app.command()(index_commands.remove)

@@ -29,6 +29,7 @@ from moviembed.index.builder import BuildReport
 from moviembed.index.store import IndexInfo, StoredMovie
 from moviembed.search.context import context_block
 from moviembed.search.query import SearchHit
+from moviembed.search.recommend import Recommendation
 
 EMBEDDING_PREVIEW = 8
 
@@ -57,16 +58,16 @@ def print_hits(
 
 
 def _print_table(hits: Sequence[SearchHit]) -> None:
+    """Rank, title, year, genres, similarity, and for recommendations the liked movie behind
+    each pick (piped: its id, title and similarity as three more fields)."""
+    explained = bool(hits) and all(isinstance(hit, Recommendation) for hit in hits)
     if not stdout.is_terminal:  # piped: one tab-separated line per hit, for cut and awk
         for hit in hits:
-            fields = (
-                hit.rank,
-                hit.id,
-                hit.title,
-                hit.year or "",
-                hit.genres,
-                f"{hit.similarity:.3f}",
-            )
+            fields = [hit.rank, hit.id, hit.title, hit.year or "", hit.genres]
+            fields.append(f"{hit.similarity:.3f}")
+            if isinstance(hit, Recommendation):
+                because = hit.because
+                fields += [because.id, because.title, f"{because.similarity:.3f}"]
             print("\t".join(str(field).replace("\t", " ") for field in fields))
         return
     table = Table(show_edge=False, pad_edge=False)
@@ -75,14 +76,14 @@ def _print_table(hits: Sequence[SearchHit]) -> None:
     table.add_column("Year", justify="right")
     table.add_column("Genres", overflow="fold")
     table.add_column("Similarity", justify="right")
+    if explained:
+        table.add_column("Because you liked", overflow="fold")
     for hit in hits:
-        table.add_row(
-            str(hit.rank),
-            escape(hit.title),
-            str(hit.year or ""),
-            hit.genres,
-            f"{hit.similarity:.3f}",
-        )
+        cells = [str(hit.rank), escape(hit.title), str(hit.year or ""), hit.genres]
+        cells.append(f"{hit.similarity:.3f}")
+        if isinstance(hit, Recommendation):
+            cells.append(f"{escape(hit.because.title)} ({hit.because.similarity:.2f})")
+        table.add_row(*cells)
     stdout.print(table)
 
 

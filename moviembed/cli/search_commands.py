@@ -1,12 +1,19 @@
-"""Commands that read the index by meaning: query and similar."""
+"""Commands that read the index by meaning: query, similar and recommend."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from moviembed.choices import DEFAULT_MODE, OutputFormat, SearchMode
+from moviembed.choices import (
+    DEFAULT_METHOD,
+    DEFAULT_MODE,
+    OutputFormat,
+    RecommendMethod,
+    SearchMode,
+)
 from moviembed.cli.options import (
     DirectorOption,
     FormatOption,
@@ -16,7 +23,7 @@ from moviembed.cli.options import (
     LimitOption,
     YearOption,
 )
-from moviembed.cli.support import load_settings, notice, open_store
+from moviembed.cli.support import load_settings, notice, open_store, warn_about
 from moviembed.errors import UsageError
 
 if TYPE_CHECKING:
@@ -100,6 +107,74 @@ def similar(
     store = open_store(load_settings(ctx))
     hits = similar_movies(movie, store=store, limit=limit, filters=filters)
     render.print_hits(hits, output, heading=f"Movies like: {movie}")
+
+
+def recommend(
+    ctx: typer.Context,
+    liked: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LIKED...", help="Movies the person liked: TMDB ids or exact titles."
+        ),
+    ],
+    disliked: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not",
+            metavar="ID|TITLE",
+            help="A movie they did not like; results move away from it. Repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
+    seen: Annotated[
+        Path | None,
+        typer.Option(
+            "--seen",
+            help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
+            show_default=False,
+        ),
+    ] = None,
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    method: Annotated[
+        RecommendMethod,
+        typer.Option("--method", help="How liked movies combine; see docs/recommend.md."),
+    ] = DEFAULT_METHOD,
+    output: FormatOption = OutputFormat.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Recommend movies for someone who liked LIKED, each with the liked movie it is closest to.
+
+    Examples: moviembed recommend "Toy Story" "Toy Story 2";
+    moviembed recommend Heat Casino --not "Ocean's Eleven" --seen watched.txt --json
+    """
+    from moviembed.cli import output as render
+    from moviembed.search.recommend import recommend as recommend_movies
+    from moviembed.search.recommend import resolve_movies
+    from moviembed.sources.idfiles import read_id_file
+
+    output = output_format(output, as_json)
+    filters = parse_filters(genre, year, director, language)
+    exclude: list[str] = []
+    if seen:
+        seen_ids = read_id_file(seen)
+        warn_about(seen_ids.problems)
+        exclude = [str(movie_id) for movie_id in seen_ids.ids]
+    store = open_store(load_settings(ctx))
+    liked_ids = resolve_movies(store, liked)
+    picks = recommend_movies(
+        liked_ids,
+        store=store,
+        disliked=resolve_movies(store, disliked or []),
+        exclude=exclude,
+        limit=limit,
+        filters=filters,
+        method=method,
+    )
+    render.print_hits(picks, output, heading=f"Movies for someone who liked: {', '.join(liked)}")
 
 
 def output_format(output: OutputFormat, as_json: bool) -> OutputFormat:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from moviembed.search.query import SearchHit
+from moviembed.search.recommend import Recommendation
 
 
 def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
-    """Numbered movies with id, title, year and document, ready to paste into a prompt."""
+    """Numbered movies with id, title, year and document, ready to paste into a prompt.
+
+    A recommendation also carries the document of the liked movie it is closest
+    to, so a model can explain the pick from both texts."""
     parts = [f"{heading}\n\n"] if heading else []
     for hit in hits:
         year = f" ({hit.year})" if hit.year else ""
@@ -16,4 +20,10 @@ def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
             f"[{hit.rank}] {hit.title}{year} | TMDB id {hit.id} | "
             f"similarity {hit.similarity:.3f}\n{hit.document}\n\n"
         )
+        if isinstance(hit, Recommendation):
+            because = hit.because
+            parts.append(
+                f"[{hit.rank}] because they liked: {because.title} | TMDB id {because.id} | "
+                f"similarity {because.similarity:.3f}\n{because.document}\n\n"
+            )
     return "".join(parts)

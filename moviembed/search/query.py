@@ -112,7 +112,7 @@ def search(
     if mode is SearchMode.hybrid and keywords is not None:
         keywords = _refreshed_or_none(keywords, store)
     vector = [float(x) for x in embedder.embed([text])[0]]
-    hits = _with_director_resolved(
+    hits = with_director_resolved(
         store, filters, lambda chosen: _ranked(text, vector, store, limit, chosen, mode, keywords)
     )
     return _numbered(hits, limit)
@@ -131,10 +131,10 @@ def similar(
         hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
         return [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
 
-    return _numbered(_with_director_resolved(store, filters, nearest), limit)
+    return _numbered(with_director_resolved(store, filters, nearest), limit)
 
 
-def _with_director_resolved(
+def with_director_resolved(
     store: EmbeddingStore,
     filters: Filters,
     run: Callable[[Filters], list[tuple[StoredMovie, float]]],

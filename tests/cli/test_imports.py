@@ -59,7 +59,9 @@ def test_count_and_inspect_need_only_chromadb(
     assert run_probe(args, tmp_path)[0] == ["chromadb"]
 
 
-@pytest.mark.parametrize("args", [["query", "space adventure"], ["similar", "603"]])
+@pytest.mark.parametrize(
+    "args", [["query", "space adventure"], ["similar", "603"], ["recommend", "603", "862"]]
+)
 def test_queries_run_without_torch(args: list[str], index_copy: Path, tmp_path: Path) -> None:
     loaded, _ = run_probe(args, tmp_path)
     assert not set(TORCH) & set(loaded)
