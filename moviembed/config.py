@@ -60,6 +60,7 @@ class Settings:
     chroma_token: str | None = field(default=None, repr=False)
     chroma_tenant: str | None = None
     chroma_database: str | None = None
+    serve_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -111,6 +112,7 @@ class Settings:
             tmdb_attempts=positive(
                 "tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS", DEFAULT_TMDB_ATTEMPTS, int
             ),
+            serve_token=pick("serve_token", "MOVIEMBED_SERVE_TOKEN"),
         )
 
     @property

@@ -571,6 +571,60 @@ def import_index(
     say(f"Imported {count} movies into {store.location}.")
 
 
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for every interface.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Require `Authorization: Bearer TOKEN` on /api (or MOVIEMBED_SERVE_TOKEN).",
+            show_default=False,
+        ),
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            metavar="ORIGIN",
+            help="Let pages from this origin call the API (e.g. http://localhost:3000); repeat.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve search over HTTP: a JSON API under /api and a web page at /. Read-only.
+
+    Examples: moviembed serve; moviembed serve --port 8080 --token "$(openssl rand -hex 16)"
+    """
+    import uvicorn
+
+    from moviembed.serve import create_app
+    from moviembed.serve.security import check_origin
+    from moviembed.serve.service import IndexService
+
+    settings = _settings(ctx)
+    if token is not None:
+        settings = dataclasses.replace(settings, serve_token=token)
+    origins = [check_origin(origin) for origin in cors or []]
+    if not settings.serve_token and host not in ("127.0.0.1", "localhost", "::1"):
+        notice(f"serving on {host} without a token: anyone who can reach it can search.")
+    service = IndexService.open(settings)
+    verbose = ctx.obj.verbose
+    say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
+    uvicorn.run(
+        create_app(settings, cors_origins=origins, service=service),
+        host=host,
+        port=port,
+        log_level="info" if verbose else "warning",
+        access_log=bool(verbose),
+        server_header=False,
+    )
+
+
 def main() -> None:
     """Console-script entry point: run the app; Typer maps Ctrl-C to exit code 130."""
     app(prog_name="moviembed")

@@ -102,6 +102,19 @@ class EmbeddingStore:
     def __repr__(self) -> str:
         return f"EmbeddingStore({self.location!r}, collection={self.collection_name!r})"
 
+    def close(self) -> None:
+        """Release the Chroma client; the next use opens the index afresh.
+
+        A local Chroma keeps one vector index in memory per folder and process, shared by
+        every client of that folder, and does not see other processes' writes to it. A
+        long-running reader closes (when no other client of the folder is left open, Chroma
+        then drops that index) and reopens to serve what another process wrote.
+        """
+        client, self._client, self._collection = self._client, None, None
+        if client is not None and hasattr(client, "close"):
+            with self._chroma_errors("close the index"):
+                client.close()
+
     @property
     def is_remote(self) -> bool:
         """True when the index lives on a Chroma server."""
