@@ -504,7 +504,8 @@ class EmbeddingStore:
             )
 
     def _chunks(self, total: int) -> Iterator[tuple[int, int]]:
-        size = max(1, int(self._connect().get_max_batch_size()) - 1)
+        with self._chroma_errors("ask for the batch size"):  # a server call, so it can fail
+            size = max(1, int(self._connect().get_max_batch_size()) - 1)
         for start in range(0, total, size):
             yield start, min(start + size, total)
 
