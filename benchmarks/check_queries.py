@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from judge import FILTER_KEYS, JUDGE_KEYS, parse_year_range, relevance  # noqa: E402
 
-from moviembed.errors import CatalogError  # noqa: E402
+from moviembed.errors import InputError  # noqa: E402
 from moviembed.movie import Movie, Skipped, movie_from_tmdb  # noqa: E402
 from moviembed.sources.dataset import iter_api_records  # noqa: E402
 
@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         movies = load_movies(args.data)
-    except CatalogError as exc:
+    except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

@@ -45,7 +45,7 @@ def client(
     from moviembed.search.query import search
 
     store = EmbeddingStore(**store_args)  # type: ignore[arg-type]
-    embedder = load_query_embedder(store.model_name, Path(cache))
+    embedder = load_query_embedder(store.model_name(), Path(cache))
     keywords = KeywordIndex.for_store(store, Path(cache))
     search(QUERIES[0], store=store, embedder=embedder, keywords=keywords)  # warm-up
     barrier.wait()

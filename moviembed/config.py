@@ -1,16 +1,21 @@
-"""Settings resolved once: CLI flag > environment > `.env` > default.
+"""Settings resolved once: CLI flag > environment > `.env` > default, every value validated.
 
-This is the only module that reads the environment, so the rest of the library
-can be driven with plain values (and tests can build a `Settings` directly).
+This is the only module that reads the environment. Each setting is declared once
+below (its variable, its flag, how to parse it, its default), and every source of
+a value goes through the same parser, so a value from `.env` meets the same bounds
+as the flag. The rest of the library is driven with a `Settings` or plain values.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from urllib.parse import urlsplit
 
 from moviembed.errors import ConfigError
 
@@ -22,8 +27,7 @@ DEFAULT_TMDB_LANGUAGE = "en-US"
 DEFAULT_TMDB_RATE = 20.0
 DEFAULT_TMDB_TIMEOUT = 10.0
 DEFAULT_TMDB_ATTEMPTS = 5
-
-NumberT = TypeVar("NumberT", int, float)
+DEFAULT_CHROMA_PORT = 8000
 
 
 def default_db_path() -> Path:
@@ -44,8 +48,8 @@ def default_cache_dir() -> Path:
 class Settings:
     """Everything configurable, validated. Secrets are kept out of `repr`."""
 
-    db_path: Path
-    cache_dir: Path
+    db_path: Path = field(default_factory=default_db_path)
+    cache_dir: Path = field(default_factory=default_cache_dir)
     collection: str = DEFAULT_COLLECTION
     model: str | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -69,56 +73,169 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         **overrides: Any,
     ) -> Settings:
-        """Resolve settings from overrides (CLI flags), `environ`, then a `.env` file.
+        """Resolve every setting from `overrides` (CLI flags), `environ`, then a `.env` file.
 
         `.env` is read only from the working directory, or from `env_file` when given;
-        a missing explicit `env_file` is an error, a missing `./.env` is not.
+        a missing explicit `env_file` is an error, a missing `./.env` is not. An
+        override of None means the flag was not given.
         """
         env = os.environ if environ is None else environ
         file_values = _read_env_file(env_file)
-
-        def pick(field: str, variable: str) -> str | None:
-            if overrides.get(field) is not None:
-                return str(overrides[field])
-            if env.get(variable):
-                return env[variable]
-            return file_values.get(variable) or None
-
-        def positive(
-            field: str, variable: str, default: NumberT, kind: Callable[[str], NumberT]
-        ) -> NumberT:
-            return _positive(pick(field, variable), variable, default, kind)
-
-        db = pick("db_path", "MOVIEMBED_DB")
-        cache = pick("cache_dir", "MOVIEMBED_CACHE_DIR")
-        return cls(
-            db_path=Path(db).expanduser() if db else default_db_path(),
-            cache_dir=Path(cache).expanduser() if cache else default_cache_dir(),
-            collection=pick("collection", "MOVIEMBED_COLLECTION") or DEFAULT_COLLECTION,
-            model=pick("model", "MOVIEMBED_MODEL"),
-            batch_size=positive("batch_size", "MOVIEMBED_BATCH_SIZE", DEFAULT_BATCH_SIZE, int),
-            tmdb_api_key=pick("tmdb_api_key", "TMDB_API_KEY"),
-            tmdb_read_access_token=pick("tmdb_read_access_token", "TMDB_READ_ACCESS_TOKEN"),
-            tmdb_url=(pick("tmdb_url", "MOVIEMBED_TMDB_URL") or DEFAULT_TMDB_URL).rstrip("/"),
-            tmdb_language=pick("tmdb_language", "TMDB_LANGUAGE") or DEFAULT_TMDB_LANGUAGE,
-            tmdb_rate=positive("tmdb_rate", "MOVIEMBED_TMDB_RATE", DEFAULT_TMDB_RATE, float),
-            tmdb_timeout=positive(
-                "tmdb_timeout", "MOVIEMBED_TMDB_TIMEOUT", DEFAULT_TMDB_TIMEOUT, float
-            ),
-            chroma_url=pick("chroma_url", "MOVIEMBED_CHROMA_URL"),
-            chroma_token=pick("chroma_token", "MOVIEMBED_CHROMA_TOKEN"),
-            chroma_tenant=pick("chroma_tenant", "MOVIEMBED_CHROMA_TENANT"),
-            chroma_database=pick("chroma_database", "MOVIEMBED_CHROMA_DATABASE"),
-            tmdb_attempts=positive(
-                "tmdb_attempts", "MOVIEMBED_TMDB_ATTEMPTS", DEFAULT_TMDB_ATTEMPTS, int
-            ),
-            serve_token=pick("serve_token", "MOVIEMBED_SERVE_TOKEN"),
-        )
+        values: dict[str, Any] = {}
+        for name, spec in SPECS.items():
+            if overrides.get(name) is not None:
+                raw, origin = str(overrides[name]), spec.flag or name
+            elif env.get(spec.variable):
+                raw, origin = env[spec.variable], spec.variable
+            elif file_values.get(spec.variable):
+                raw, origin = file_values[spec.variable], f"{spec.variable} (in .env)"
+            else:
+                continue
+            values[name] = spec.parsed(raw, origin)
+        unknown = set(overrides) - set(SPECS)
+        if unknown:
+            raise TypeError(f"Settings has no field(s) {', '.join(sorted(unknown))}")
+        return cls(**values)
 
     @property
     def has_tmdb_credentials(self) -> bool:
         """True when a TMDB key or read access token is configured."""
         return bool(self.tmdb_api_key or self.tmdb_read_access_token)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How one setting is named and parsed; `parse` raises ValueError saying what it wants."""
+
+    variable: str
+    parse: Callable[[str], Any]
+    flag: str | None = None
+    secret: bool = False  # never repeat the value in a message
+
+    def parsed(self, raw: str, origin: str) -> Any:
+        try:
+            return self.parse(raw)
+        except ValueError as exc:
+            shown = "" if self.secret else f", got {_shown(raw)}"
+            raise ConfigError(f"{origin} must be {exc}{shown}.") from None
+
+
+def _shown(raw: str) -> str:
+    """A bad value, quoted and shortened for a one-line message."""
+    return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+def _number(kind: type[int] | type[float], low: float, high: float) -> Callable[[str], Any]:
+    """A parser for an int or float from `low` to `high` (finite, so 1e-300 is refused)."""
+    wanted = f"a{'' if kind is int else ' decimal'} number from {low:g} to {high:g}"
+
+    def parse(raw: str) -> Any:
+        try:
+            value = kind(raw.strip())
+        except (ValueError, OverflowError):
+            raise ValueError(wanted) from None
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(wanted)
+        return value
+
+    return parse
+
+
+def _path(raw: str) -> Path:
+    if not raw.strip() or "\0" in raw:
+        raise ValueError("a folder path (non-empty, no NUL bytes)")
+    return Path(raw).expanduser()
+
+
+def _text(pattern: str, wanted: str) -> Callable[[str], str]:
+    """A parser for text matching `pattern` in full."""
+    compiled = re.compile(pattern)
+
+    def parse(raw: str) -> str:
+        if not compiled.fullmatch(raw.strip()):
+            raise ValueError(wanted)
+        return raw.strip()
+
+    return parse
+
+
+# Credentials travel in HTTP headers, which carry printable ASCII only.
+_credential = _text(
+    r"[\x21-\x7e]{1,4096}", "printable ASCII without spaces (check for a paste error)"
+)
+_name = _text(
+    r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", "3-512 letters, digits, '.', '_' or '-'"
+)
+# A language becomes part of a cache path, so nothing but `xx` or `xx-YY` is accepted.
+_language = _text(r"[a-z]{2}(-[A-Z]{2})?", "a language like en or en-US")
+_model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control characters)")
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or "\0" in raw:
+        raise ValueError("an http(s) URL like https://api.themoviedb.org/3")
+    return raw.strip().rstrip("/")
+
+
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of a server URL `http(s)://host[:port]`; ValueError for anything else
+    (credentials, paths and queries included: a token belongs in its own setting)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        port, parts = None, None  # a malformed host or port, e.g. "http://[::1"
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.username
+        or parts.password
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            "a scheme, host and optional port, like http://localhost:8000 "
+            "(put a token in MOVIEMBED_CHROMA_TOKEN, not in the URL)"
+        )
+    ssl = parts.scheme == "https"
+    return parts.hostname, port or (443 if ssl else DEFAULT_CHROMA_PORT), ssl
+
+
+def _server_url(raw: str) -> str:
+    """`scheme://host:port` of a Chroma server URL."""
+    host, port, ssl = server_address(raw)
+    host = f"[{host}]" if ":" in host else host
+    return f"{'https' if ssl else 'http'}://{host}:{port}"
+
+
+SPECS: dict[str, _Spec] = {
+    "db_path": _Spec("MOVIEMBED_DB", _path, "--db"),
+    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _path),
+    "collection": _Spec("MOVIEMBED_COLLECTION", _name),
+    "model": _Spec("MOVIEMBED_MODEL", _model, "--model"),
+    "batch_size": _Spec("MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "--batch-size"),
+    "tmdb_api_key": _Spec("TMDB_API_KEY", _credential, secret=True),
+    "tmdb_read_access_token": _Spec("TMDB_READ_ACCESS_TOKEN", _credential, secret=True),
+    "tmdb_url": _Spec("MOVIEMBED_TMDB_URL", _http_url, secret=True),
+    "tmdb_language": _Spec("TMDB_LANGUAGE", _language),
+    "tmdb_rate": _Spec("MOVIEMBED_TMDB_RATE", _number(float, 0.1, 1000), "--rate"),
+    "tmdb_timeout": _Spec("MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600)),
+    "tmdb_attempts": _Spec("MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20)),
+    # URLs are not echoed back: a pasted one may carry a password or a key.
+    "chroma_url": _Spec("MOVIEMBED_CHROMA_URL", _server_url, "--chroma-url", secret=True),
+    "chroma_token": _Spec("MOVIEMBED_CHROMA_TOKEN", _credential, secret=True),
+    "chroma_tenant": _Spec("MOVIEMBED_CHROMA_TENANT", _name),
+    "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
+    "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
+}
+
+
+def chroma_server_url(raw: str) -> str:
+    """A Chroma server URL as `scheme://host:port`, or ConfigError saying what is wrong."""
+    return SPECS["chroma_url"].parsed(raw, "--chroma-url")
 
 
 def _read_env_file(env_file: Path | None) -> dict[str, str]:
@@ -127,25 +244,10 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
     path = env_file if env_file is not None else Path.cwd() / ".env"
     if not path.is_file():
         if env_file is not None:
-            raise ConfigError(f"The env file {env_file} does not exist.")
+            raise ConfigError(f"The env file {env_file} does not exist or is not a file.")
         return {}
     try:
         values = dotenv_values(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read the env file {path}: {exc.__class__.__name__}.") from None
     return {key: value for key, value in values.items() if value is not None}
-
-
-def _positive(
-    raw: str | None, name: str, default: NumberT, kind: Callable[[str], NumberT]
-) -> NumberT:
-    """Parse a setting that must be a positive number of type `kind` (int or float)."""
-    if raw is None:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a positive number, got {raw!r}.") from None
-    if not value > 0:
-        raise ConfigError(f"{name} must be a positive number, got {raw!r}.")
-    return value

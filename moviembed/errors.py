@@ -40,8 +40,8 @@ class UsageError(MoviembedError):
     exit_code = ExitCode.USAGE
 
 
-class CatalogError(MoviembedError):
-    """A catalog or ids file cannot be read or holds an invalid record."""
+class InputError(MoviembedError):
+    """Input the user gave cannot be read or is invalid: a catalog, an ids file, an export."""
 
     exit_code = ExitCode.USAGE
 

@@ -8,36 +8,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TypeVar
 
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError, StoreError
 
 T = TypeVar("T")
 
 
 def read_user_bytes(path: Path, what: str, max_bytes: int | None = None) -> bytes:
-    """The bytes of `path` (described as `what` in messages), or CatalogError saying why not."""
+    """The bytes of `path` (described as `what` in messages), or InputError saying why not."""
     try:
         if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
-            raise CatalogError(
+            raise InputError(
                 f"{path.name} is {size / 2**20:.0f} MiB; {what}s are limited to "
                 f"{max_bytes // 2**20} MiB. Split it into several files."
             )
         return path.read_bytes()
     except FileNotFoundError:
-        raise CatalogError(f"{what.capitalize()} {path} does not exist.") from None
+        raise InputError(f"{what.capitalize()} {path} does not exist.") from None
     except IsADirectoryError:
-        raise CatalogError(f"{path} is a folder, not a {what}.") from None
+        raise InputError(f"{path} is a folder, not a {what}.") from None
     except OSError as exc:
-        raise CatalogError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise InputError(f"Cannot read {path}: {exc.strerror or exc}.") from None
 
 
 def decode_text(data: bytes, path: Path) -> str:
     """UTF-8 text (a BOM is allowed); binary data or other encodings are refused clearly."""
     if b"\x00" in data:
-        raise CatalogError(f"{path.name} is a binary file, not text.")
+        raise InputError(f"{path.name} is a binary file, not text.")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(
+        raise InputError(
             f"{path.name} is not UTF-8 text (bad byte at position {exc.start})."
         ) from None
 
@@ -79,3 +79,13 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def refuse_non_folder(path: Path) -> None:
+    """StoreError when an index path exists but is not a folder, or cannot be looked at."""
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError as exc:
+        raise StoreError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
+    if is_file:
+        raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")

@@ -6,7 +6,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from moviembed.errors import InputError
+
+# TMDB's movie genre names (https://developer.themoviedb.org/reference/genre-movie-list).
+TMDB_GENRES = frozenset(
+    "Action|Adventure|Animation|Comedy|Crime|Documentary|Drama|Family|Fantasy|History|Horror"
+    "|Music|Mystery|Romance|Science Fiction|TV Movie|Thriller|War|Western".split("|")
+)
 TOP_CAST = 3  # billed cast members kept per movie
+MAX_MOVIE_ID = 2**31 - 1  # TMDB ids are 32-bit; a larger "id" is a typo or a hostile file
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,27 @@ SourceItem = Movie | Skipped | Unfetched
 
 
 def is_tmdb_id(value: Any) -> bool:
-    """True for a positive int (bools excluded): the only shape a TMDB movie id takes."""
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+    """True for an int (bools excluded) in TMDB's id range: the only shape a movie id takes."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_MOVIE_ID
+
+
+def as_movie_id(value: Any) -> int | None:
+    """The TMDB id that `value` spells (an int, a whole float, or ASCII digits), else None."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_MOVIE_ID:
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_MOVIE_ID))
+        value = int(text) if digits else None
+    return value if is_tmdb_id(value) else None
+
+
+def parse_movie_id(raw: str) -> str:
+    """A movie id as the index stores it (canonical digits), or InputError."""
+    movie_id = as_movie_id(raw)
+    if movie_id is None:
+        raise InputError(f"Movie ids are positive integers (TMDB ids), got {raw!r}.")
+    return str(movie_id)
 
 
 def movie_from_tmdb(data: dict[str, Any]) -> Movie:
@@ -113,3 +140,11 @@ def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0.0
     return float(value) if math.isfinite(value) else 0.0
+
+
+def item_from_tmdb(movie_id: int, raw: dict[str, Any]) -> SourceItem:
+    """A Movie from TMDB's answer, or Skipped saying why the answer is unusable."""
+    try:
+        return movie_from_tmdb(raw)
+    except ValueError as exc:
+        return Skipped(str(movie_id), f"TMDB's answer is malformed ({exc})")

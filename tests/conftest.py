@@ -18,7 +18,9 @@ from moviembed.movie import Movie
 from moviembed.sources.catalog import load_catalog
 
 from . import fake_tmdb as fake
+from . import fakes
 from .chroma_server import ChromaServer
+from .fakes import HashingEmbedder
 
 DATA = Path(__file__).parent / "data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -36,17 +38,48 @@ def onnx_cache(
 
 
 @pytest.fixture
-def user_cache(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
-    """This test's MOVIEMBED_CACHE_DIR, sharing the session's ONNX export through a symlink,
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test's MOVIEMBED_CACHE_DIR."""
+    return tmp_path_factory.mktemp("user-cache")
+
+
+REAL_MODEL_FIXTURES = {"real_model", "embedder", "onnx_cache", "built_index", "index_copy"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that loads the real model is slow, whatever file it is in."""
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def real_model(user_cache: Path, onnx_cache: Path) -> Path:
+    """The real bundled model for this test, its ONNX export shared through a symlink,
     so queries run as they do for a user after a first build: without torch."""
-    cache = tmp_path_factory.mktemp("user-cache")
-    (cache / "onnx").symlink_to(onnx_cache / "onnx", target_is_directory=True)
-    return cache
+    (user_cache / "onnx").symlink_to(onnx_cache / "onnx", target_is_directory=True)
+    return user_cache
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    """The deterministic stand-in that builds and queries use unless a test asks for
+    `real_model`."""
+    return HashingEmbedder()
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, user_cache: Path) -> Path:
-    """Point every setting at temporary places so no test reads or writes user files."""
+def isolated_env(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    user_cache: Path,
+    fake_embedder: HashingEmbedder,
+) -> Path:
+    """Point every setting at temporary places so no test reads or writes user files, and
+    use the fake model unless the test asked for the real one."""
+    if not REAL_MODEL_FIXTURES & set(request.fixturenames):
+        fakes.install(monkeypatch, fake_embedder)
     for name in list(os.environ):
         if name.startswith(("MOVIEMBED_", "TMDB_", "CHROMA_")):
             monkeypatch.delenv(name)
@@ -84,7 +117,7 @@ def built_index(
 
 
 @pytest.fixture
-def index_copy(built_index: Path, tmp_path: Path) -> Path:
+def index_copy(built_index: Path, tmp_path: Path, real_model: Path) -> Path:
     """A private, writable copy of the small built index."""
     target = tmp_path / "index"
     shutil.copytree(built_index, target)

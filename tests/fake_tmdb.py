@@ -10,6 +10,7 @@ can be told to fail, stall or send garbage. No pytest here, so it also runs on i
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import threading
@@ -328,6 +329,19 @@ def small_movies() -> dict[int, dict[str, Any]]:
     """The 12 movies of `tests/data/movies_small.json` in TMDB's raw `/movie/{id}` shape."""
     records = json.loads(SMALL_MOVIES.read_text(encoding="utf-8"))
     return {record["id"]: record for record in records}
+
+
+def many_movies(count: int) -> dict[int, dict[str, Any]]:
+    """`count` distinct TMDB-shaped movies, varied from the small fixtures."""
+    base = list(small_movies().values())
+    movies = {}
+    for number in range(count):
+        movie = copy.deepcopy(base[number % len(base)])
+        movie["id"] = 100_000 + number
+        movie["title"] = f"{movie['title']} (take {number})"
+        movie["overview"] = f"Variation {number}. {movie['overview']}"
+        movies[movie["id"]] = movie
+    return movies
 
 
 def dataset_movies(folder: Path) -> dict[int, dict[str, Any]]:

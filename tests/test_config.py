@@ -47,5 +47,5 @@ def test_env_file_in_parent_folders_is_ignored(
 
 @pytest.mark.parametrize("raw", ["0", "-1", "many"])
 def test_bad_batch_size_is_a_config_error(raw: str) -> None:
-    with pytest.raises(ConfigError, match="MOVIEMBED_BATCH_SIZE must be a positive number"):
+    with pytest.raises(ConfigError, match="MOVIEMBED_BATCH_SIZE must be a number from 1 to 4096"):
         Settings.load(environ={"MOVIEMBED_BATCH_SIZE": raw})

@@ -26,7 +26,7 @@ from rich.table import Table
 
 from moviembed.choices import OutputFormat
 from moviembed.index.builder import BuildReport
-from moviembed.index.store import Hit, IndexInfo
+from moviembed.index.store import IndexInfo, StoredMovie
 from moviembed.search.context import context_block
 from moviembed.search.query import SearchHit
 
@@ -114,7 +114,7 @@ def embedding_summary(vector: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def print_movie(hit: Hit, as_json: bool = False) -> None:
+def print_movie(hit: StoredMovie, as_json: bool = False) -> None:
     """One stored movie: its document, metadata and an embedding summary."""
     summary = embedding_summary(hit["embedding"])
     if as_json:
@@ -186,6 +186,7 @@ class BuildProgressBars:
             else (f"Processing movie {position}: {title}")
         )
         if self._movies is None:
+            self._progress.start()  # only now: errors found while opening the source print plainly
             self._movies = self._progress.add_task(label, total=total)
         self._progress.update(self._movies, description=escape(label), completed=position)
 
@@ -193,6 +194,11 @@ class BuildProgressBars:
         if self._encoding is None:
             self._encoding = self._progress.add_task("Encoding", total=total)
         self._progress.update(self._encoding, completed=done, total=total)
+
+    def finished(self) -> None:
+        """Stop redrawing, so questions and notes after the build print cleanly."""
+        if self._movies is not None:
+            self._progress.stop()
 
 
 @contextmanager
@@ -209,8 +215,11 @@ def build_progress(quiet: bool = False) -> Iterator[BuildProgressBars | None]:
         console=stderr,
         transient=False,
     )
-    with progress:
-        yield BuildProgressBars(progress)
+    bars = BuildProgressBars(progress)
+    try:
+        yield bars
+    finally:
+        bars.finished()
 
 
 def _print_fields(fields: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
-"""What the CLI's commands share: option types, messages on stderr, Ctrl-C, logging, the lock.
+"""What the CLI's commands share: settings, messages on stderr, Ctrl-C, logging.
 
-Kept apart from `cli.py` so that file reads as the list of commands. Nothing
+Kept apart from the command modules so they read as parse, call, print. Nothing
 here is needed by the library.
 """
 
@@ -11,60 +11,40 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from moviembed.choices import MAX_LIMIT, OutputFormat
-from moviembed.errors import EmbedderError, StoreError
-
 if TYPE_CHECKING:
     from moviembed.config import Settings
-    from moviembed.index.lock import IndexLock
     from moviembed.index.store import EmbeddingStore
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-NoWaitOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-wait", help="If another process is writing to the index, exit at once instead."
-    ),
-]
-LimitOption = Annotated[
-    int,
-    typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"How many results (1-{MAX_LIMIT})."),
-]
+
+@dataclass
+class CliState:
+    """The global options, shared with every command. Each command loads the settings
+    with its own flags, so a bad value in .env never stops `--help`."""
+
+    options: dict[str, Any]
+    verbose: int
 
 
-def _filter_option(*flags: str, help: str) -> Any:
-    """A query filter option: listed under "Filters" in --help, no default shown."""
-    return typer.Option(*flags, help=help, rich_help_panel="Filters", show_default=False)
+def load_settings(ctx: typer.Context, **flags: Any) -> Settings:
+    """The settings for this run: the global options plus a command's own `flags`
+    (None for a flag not given), validated together with the environment and `.env`."""
+    from moviembed.config import Settings
+
+    state: CliState = ctx.obj
+    return Settings.load(**state.options, **flags)
 
 
-GenreOption = Annotated[
-    list[str] | None,
-    _filter_option("--genre", "-g", help="Only movies with this genre; repeat to require several."),
-]
-YearOption = Annotated[
-    str | None,
-    _filter_option("--year", help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s."),
-]
-DirectorOption = Annotated[
-    str | None,
-    _filter_option(
-        "--director", help="Only movies by this director (any case; a surname works if unique)."
-    ),
-]
-LanguageOption = Annotated[
-    str | None,
-    _filter_option("--language", help="Original language as an ISO 639-1 code, e.g. fr."),
-]
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option("--format", help="table, json, or context (a numbered, prompt-ready block)."),
-]
+def open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
+    """The index the settings name (nothing is opened until first use)."""
+    from moviembed.index.store import EmbeddingStore
+
+    return EmbeddingStore.from_settings(settings, model_name=model)
 
 
 def say(message: str) -> None:
@@ -83,47 +63,6 @@ def warn_about(notes: list[str], shown: int = 10) -> None:
         say(f"Warning: {note}")
     if len(notes) > shown:
         say(f"Warning: … and {len(notes) - shown} more problems in the input.")
-
-
-def write_lock(
-    settings: Settings, *, wait: bool, command: str
-) -> IndexLock | AbstractContextManager[None]:
-    """The lock a writing command holds; waiting is announced on stderr.
-
-    A Chroma server serialises writes itself, and its clients share no folder
-    to lock, so against a server no lock is taken.
-    """
-    from moviembed.index.lock import IndexLock
-
-    if settings.chroma_url:
-        notice(f"writing to the Chroma server at {settings.chroma_url}; it orders the writes")
-        return nullcontext()
-    return IndexLock(settings.db_path, wait=wait, on_wait=say, description=command)
-
-
-def prepare_fast_queries(model_name: str, cache_dir: Path, quiet: bool = False) -> None:
-    """Export the model to ONNX (or redo a damaged export), so later queries start without
-    torch; callers skip it when they know a sound export is there."""
-    from moviembed.cli import output as render
-    from moviembed.embedding.onnx_export import ensure_onnx
-
-    status = nullcontext() if quiet else render.stderr.status("Saving a fast query model…")
-    try:
-        with status:
-            ensure_onnx(model_name, cache_dir)
-    except (EmbedderError, OSError) as exc:
-        notice(f"queries will keep using sentence-transformers (slower): {exc}")
-
-
-def refresh_keyword_index(store: EmbeddingStore, cache_dir: Path) -> None:
-    """Bring the keyword index up to date now, so the next query need not; a failure only
-    means that query will try again (or rank by meaning alone)."""
-    from moviembed.index.keywords import KeywordIndex
-
-    try:
-        KeywordIndex.for_store(store, cache_dir).ensure_current(store)
-    except StoreError as exc:
-        notice(str(exc))
 
 
 @contextmanager

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from moviembed import __version__
-from moviembed.errors import CatalogError, StoreError
+from moviembed.errors import InputError, StoreError
 from moviembed.files import read_user_text, write_atomically
 from moviembed.index.store import DISTANCE, EmbeddingStore
-from moviembed.sources.catalog import parse_movie_id
+from moviembed.movie import parse_movie_id
 
 EXPORT_FORMAT = 1
 _METADATA_SCALARS = (str, int, float, bool)
@@ -52,7 +52,7 @@ def export_index(store: EmbeddingStore, out: IO[str]) -> int:
     """Write the header and every movie of `store` to `out`; returns the number of movies."""
     info = store.info()
     hits = sorted(
-        (hit for page in store.iter_documents(include_embeddings=True) for hit in page),
+        (hit for page in store.iter_movies(include_embeddings=True) for hit in page),
         key=lambda hit: int(hit["id"]) if hit["id"].isdigit() else hit["id"],
     )
     header = {
@@ -85,7 +85,7 @@ def read_export_file(path: Path) -> ImportedMovies:
 
 
 def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
-    """Parse and check a whole export; CatalogError names the first bad line."""
+    """Parse and check a whole export; InputError names the first bad line."""
     numbered = enumerate(lines, start=1)
     header = _header(next(numbered, (1, "")), source)
     movies = ImportedMovies(header, [], [], [], [])
@@ -96,16 +96,16 @@ def read_export(lines: Iterable[str], source: str) -> ImportedMovies:
         try:
             record = _record(json.loads(line), header.dimension)
         except (json.JSONDecodeError, ValueError) as exc:
-            raise CatalogError(f"{source} line {number}: {exc}. Nothing was imported.") from None
+            raise InputError(f"{source} line {number}: {exc}. Nothing was imported.") from None
         if record[0] in seen:
-            raise CatalogError(f"{source} line {number}: id {record[0]} appears twice.")
+            raise InputError(f"{source} line {number}: id {record[0]} appears twice.")
         seen.add(record[0])
         for column, value in zip(
             (movies.ids, movies.documents, movies.metadatas, movies.embeddings), record, strict=True
         ):
             column.append(value)
     if len(movies.ids) != header.count:
-        raise CatalogError(
+        raise InputError(
             f"{source} holds {len(movies.ids)} movies but its header says {header.count}: "
             "the file is incomplete. Nothing was imported."
         )
@@ -124,13 +124,13 @@ def _header(first: tuple[int, str], source: str) -> ExportHeader:
     except json.JSONDecodeError:
         data = None
     if not isinstance(data, dict) or data.get("moviembed_export") != EXPORT_FORMAT:
-        raise CatalogError(
+        raise InputError(
             f"{source} is not a moviembed export (format {EXPORT_FORMAT}): its first line "
             "should be the header that `moviembed export` writes."
         )
     model, dimension, count = data.get("model"), data.get("dimension"), data.get("count")
     if not (isinstance(model, str) and _positive(dimension) and _positive(count, zero=True)):
-        raise CatalogError(f"{source} has a damaged header (model, dimension or count).")
+        raise InputError(f"{source} has a damaged header (model, dimension or count).")
     return ExportHeader(model=model, dimension=dimension, count=count)
 
 
@@ -171,5 +171,5 @@ def _is_stored_id(value: Any) -> bool:
     """True for a TMDB id written as the index writes it ("603"; not "0603" or 603)."""
     try:
         return isinstance(value, str) and parse_movie_id(value) == value
-    except CatalogError:
+    except InputError:
         return False

@@ -38,12 +38,18 @@ class BuildProgress(Protocol):
     def encoding(self, done: int, total: int) -> None:
         """`done` of the `total` documents that need embedding so far are embedded."""
 
+    def finished(self) -> None:
+        """The last batch is written; slower steps may follow (pruning, the ONNX export)."""
+
 
 class _Silent:
     def movie(self, position: int, total: int | None, title: str) -> None:
         pass
 
     def encoding(self, done: int, total: int) -> None:
+        pass
+
+    def finished(self) -> None:
         pass
 
 
@@ -87,9 +93,9 @@ def build_index(
     returns with `interrupted` set. If the source raises, the movies read so far
     are written before the error propagates.
     """
-    if embedder.model_name != store.model_name:
+    if embedder.model_name != store.model_name():
         raise ModelMismatchError(
-            f"The index at {store.location} was built with {store.model_name}; "
+            f"The index at {store.location} was built with {store.model_name()}; "
             f"cannot add vectors from {embedder.model_name}."
         )
     report = BuildReport()
@@ -248,8 +254,9 @@ def _write_batch(
         vectors,
         [latest[id_][0] for id_ in to_embed],
         [latest[id_][1] for id_ in to_embed],
+        stored=stored,
     )
-    store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only])
+    store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only], stored=stored)
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
     report.updated += len(to_embed) - added + len(metadata_only)

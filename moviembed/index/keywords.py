@@ -50,7 +50,7 @@ class KeywordIndex:
 
     def ensure_current(self, store: EmbeddingStore) -> bool:
         """Rebuild from `store` if missing or stale; True when a rebuild happened."""
-        generation = store.generation or ""
+        generation = store.generation() or ""
         if self._generation() == generation:
             return False
         self.rebuild(store, generation)
@@ -74,7 +74,7 @@ class KeywordIndex:
         try:
             with contextlib.closing(sqlite3.connect(temp)) as db:
                 db.executescript(_SCHEMA)
-                for page in store.iter_documents():
+                for page in store.iter_movies():
                     rows = [
                         (hit["id"], hit["metadata"].get("title", ""), hit["document"])
                         for hit in page

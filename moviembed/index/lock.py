@@ -16,10 +16,10 @@ from pathlib import Path
 from types import TracebackType
 
 from moviembed.errors import LockedError, StoreError
-from moviembed.index.store import refuse_non_folder
+from moviembed.files import refuse_non_folder
 
-LOCK_NAME = "moviembed.index.lock"
-OWNER_NAME = "moviembed.index.lock.owner"
+LOCK_NAME = "moviembed.lock"
+OWNER_NAME = "moviembed.lock.owner"
 
 
 class IndexLock:

@@ -9,25 +9,17 @@ reader, so `count` on a fresh machine neither writes nor waits.
 from __future__ import annotations
 
 import logging
-import os
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypedDict
 
 from moviembed.config import DEFAULT_COLLECTION, Settings, default_db_path
 from moviembed.embedding.embedder import DEFAULT_MODEL, canonical_model_name
-from moviembed.errors import (
-    ConfigError,
-    ModelMismatchError,
-    MoviembedError,
-    NotFoundError,
-    StoreError,
-    first_line,
-)
+from moviembed.errors import ModelMismatchError, NotFoundError
+from moviembed.index.chroma import ChromaConnection
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +31,20 @@ DIMENSION_KEY = "embedding_dim"
 GENERATION_KEY = "moviembed_generation"
 PAGE_SIZE = 1000
 
-Hit = dict[str, Any]
+Metadata = dict[str, Any]
+
+
+class _StoredMovieFields(TypedDict):
+    id: str
+    document: str
+    metadata: Metadata
+
+
+class StoredMovie(_StoredMovieFields, total=False):
+    """A movie as the store returns it; `distance` from queries, `embedding` when asked for."""
+
+    distance: float
+    embedding: list[float]
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,9 @@ class EmbeddingStore:
         self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
         self.collection_name = collection
         self.requested_model = canonical_model_name(model_name) if model_name else None
-        self.chroma_url = _clean_server_url(chroma_url) if chroma_url else None
-        self._token = chroma_token
-        self._tenant = tenant
-        self._database = database
-        self._client: Any = None
+        self._chroma = ChromaConnection(
+            self.persist_dir, url=chroma_url, token=chroma_token, tenant=tenant, database=database
+        )
         self._collection: Any = None
 
     @classmethod
@@ -110,15 +113,13 @@ class EmbeddingStore:
         long-running reader closes (when no other client of the folder is left open, Chroma
         then drops that index) and reopens to serve what another process wrote.
         """
-        client, self._client, self._collection = self._client, None, None
-        if client is not None and hasattr(client, "close"):
-            with self._chroma_errors("close the index"):
-                client.close()
+        self._collection = None
+        self._chroma.close()
 
     @property
     def is_remote(self) -> bool:
         """True when the index lives on a Chroma server."""
-        return self.chroma_url is not None
+        return self._chroma.is_remote
 
     # -- reading -------------------------------------------------------------
 
@@ -127,23 +128,19 @@ class EmbeddingStore:
         collection = self._existing_collection()
         if collection is None:
             return 0
-        with self._chroma_errors("count the movies"):
+        with self._chroma.errors("count the movies"):
             return int(collection.count())
 
     @property
     def location(self) -> str:
         """Where the index lives, for messages (never holds credentials)."""
-        return self.chroma_url or os.path.abspath(self.persist_dir)
+        return self._chroma.location
 
     @property
     def identity(self) -> str:
         """What tells this collection apart from any other, for cache keys."""
-        place = self.location
-        if self.is_remote:
-            place = f"{place}/{self._tenant or ''}/{self._database or ''}"
-        return f"{place}\0{self.collection_name}"
+        return self._chroma.identity(self.collection_name)
 
-    @property
     def generation(self) -> str | None:
         """A token that changes on every write; None for a missing index.
 
@@ -152,11 +149,12 @@ class EmbeddingStore:
         """
         if self._existing_collection() is None:
             return None
-        with self._chroma_errors("read the collection"):
-            fresh = self._connect().get_collection(self.collection_name, embedding_function=None)
+        with self._chroma.errors("read the collection"):
+            fresh = self._chroma.client().get_collection(
+                self.collection_name, embedding_function=None
+            )
         return (fresh.metadata or {}).get(GENERATION_KEY)
 
-    @property
     def model_name(self) -> str:
         """The model that built the index; for a new index the one asked for, else the default."""
         collection = self._existing_collection()
@@ -182,7 +180,7 @@ class EmbeddingStore:
         embedding: Sequence[float],
         n_results: int = 10,
         where: dict[str, Any] | None = None,
-    ) -> list[Hit]:
+    ) -> list[StoredMovie]:
         """The stored movies nearest to `embedding`, closest first.
 
         Each hit is `{id, document, metadata, distance}` with cosine distance
@@ -228,7 +226,7 @@ class EmbeddingStore:
         if collection is None:
             return None
         self._check_dimension(collection, len(embedding))
-        with self._chroma_errors("query the index"):
+        with self._chroma.errors("query the index"):
             result: dict[str, Any] = collection.query(
                 query_embeddings=[list(map(float, embedding))],
                 n_results=n_results,
@@ -246,7 +244,7 @@ class EmbeddingStore:
             collection = self._existing_collection()
             if collection is None:
                 return {}
-            with self._chroma_errors("read movies"):
+            with self._chroma.errors("read movies"):
                 result = collection.get(
                     ids=list(ids[start:stop]), where=where or None, include=["embeddings"]
                 )
@@ -254,7 +252,7 @@ class EmbeddingStore:
                 found[id_] = [float(x) for x in vector]
         return {id_: found[id_] for id_ in ids if id_ in found}
 
-    def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[Hit]:
+    def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[StoredMovie]:
         """Stored movies for `ids`, in the order asked; unknown ids are left out."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
         found = {
@@ -262,7 +260,7 @@ class EmbeddingStore:
         }
         return [found[id_] for id_ in ids if id_ in found]
 
-    def get_one(self, movie_id: str, include_embeddings: bool = False) -> Hit:
+    def get_one(self, movie_id: str, include_embeddings: bool = False) -> StoredMovie:
         """One stored movie, or NotFoundError saying how to find ids."""
         hits = self.get_by_ids([movie_id], include_embeddings=include_embeddings)
         if not hits:
@@ -272,20 +270,20 @@ class EmbeddingStore:
             )
         return hits[0]
 
-    def find_by_title(self, title_key: str) -> list[Hit]:
+    def find_by_title(self, title_key: str) -> list[StoredMovie]:
         """Stored movies whose folded title (`title_key` metadata) is exactly `title_key`."""
         collection = self._existing_collection()
         if collection is None or not title_key:
             return []
-        with self._chroma_errors("look up titles"):
+        with self._chroma.errors("look up titles"):
             result = collection.get(
                 where={"title_key": title_key}, include=["documents", "metadatas"]
             )
         return _hits(result)
 
-    def iter_documents(
+    def iter_movies(
         self, page_size: int = PAGE_SIZE, include_embeddings: bool = False
-    ) -> Iterator[list[Hit]]:
+    ) -> Iterator[list[StoredMovie]]:
         """Every stored movie (id, document, metadata, optionally embedding), a page at a time."""
         collection = self._existing_collection()
         if collection is None:
@@ -293,7 +291,7 @@ class EmbeddingStore:
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
         offset = 0
         while True:
-            with self._chroma_errors("read movies"):
+            with self._chroma.errors("read movies"):
                 page = collection.get(include=include, limit=page_size, offset=offset)
             if not page["ids"]:
                 return
@@ -305,14 +303,14 @@ class EmbeddingStore:
         collection = self._existing_collection()
         if collection is None:
             return set()
-        with self._chroma_errors("read movie ids"):
+        with self._chroma.errors("read movie ids"):
             return set(collection.get(include=[])["ids"])
 
     def existing_ids(self, ids: Sequence[str]) -> set[str]:
         """Which of `ids` are stored (reads ids only, no documents or vectors)."""
         return {id_ for result in self._get_chunked(ids, []) for id_ in result["ids"]}
 
-    def get_metadatas(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_metadatas(self, ids: Sequence[str]) -> dict[str, Metadata]:
         """Stored metadata by id (documents not read), for deciding what a build must write."""
         return {
             id_: _sorted(metadata)
@@ -327,12 +325,16 @@ class EmbeddingStore:
         ids: Sequence[str],
         embeddings: Sequence[Sequence[float]],
         documents: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
+        metadatas: Sequence[Metadata],
+        *,
+        stored: Mapping[str, Metadata] | None = None,
     ) -> None:
         """Insert or replace movies, in chunks below ChromaDB's maximum batch size.
 
         Replacing is complete: metadata keys a movie no longer has are removed
-        (Chroma itself would keep them, since its upsert merges metadata).
+        (Chroma itself would keep them, since its upsert merges metadata). A caller
+        that has just read the stored metadata (`get_metadatas`) passes it as `stored`
+        to save reading it again.
         """
         if not (len(ids) == len(embeddings) == len(documents) == len(metadatas)):
             raise ValueError("ids, embeddings, documents and metadatas must have the same length")
@@ -340,45 +342,36 @@ class EmbeddingStore:
             return
         collection = self._writable_collection(dimension=len(embeddings[0]))
         self._check_dimension(collection, len(embeddings[0]))
+        vectors = [[float(x) for x in vector] for vector in embeddings]
         with self._changing():
-            self._upsert_chunks(collection, ids, embeddings, documents, metadatas)
+            for start, stop in self._chunks(len(ids)):
+                chunk = list(ids[start:stop])
+                replacing = self._replacing(collection, chunk, metadatas[start:stop], stored)
+                with self._chroma.errors("store movies"):
+                    collection.upsert(
+                        ids=chunk,
+                        embeddings=vectors[start:stop],
+                        documents=list(documents[start:stop]),
+                        metadatas=replacing,
+                    )
 
-    def _upsert_chunks(
+    def update_metadatas(
         self,
-        collection: Any,
         ids: Sequence[str],
-        embeddings: Sequence[Sequence[float]],
-        documents: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
+        metadatas: Sequence[Metadata],
+        *,
+        stored: Mapping[str, Metadata] | None = None,
     ) -> None:
-        for start, stop in self._chunks(len(ids)):
-            chunk_ids = list(ids[start:stop])
-            with self._chroma_errors("store movies"):
-                collection.upsert(
-                    ids=chunk_ids,
-                    embeddings=[list(map(float, vector)) for vector in embeddings[start:stop]],
-                    documents=list(documents[start:stop]),
-                    metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
-                )
-
-    def update_metadatas(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
         """Replace the metadata of stored movies without touching their vectors."""
         collection = self._existing_collection()
         if collection is None or not ids:
             return
         with self._changing():
-            self._update_chunks(collection, ids, metadatas)
-
-    def _update_chunks(
-        self, collection: Any, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]
-    ) -> None:
-        for start, stop in self._chunks(len(ids)):
-            chunk_ids = list(ids[start:stop])
-            with self._chroma_errors("update movies"):
-                collection.update(
-                    ids=chunk_ids,
-                    metadatas=self._replacing(collection, chunk_ids, metadatas[start:stop]),
-                )
+            for start, stop in self._chunks(len(ids)):
+                chunk = list(ids[start:stop])
+                replacing = self._replacing(collection, chunk, metadatas[start:stop], stored)
+                with self._chroma.errors("update movies"):
+                    collection.update(ids=chunk, metadatas=replacing)
 
     def delete(self, ids: Sequence[str]) -> list[str]:
         """Remove movies by id; returns the ids that were stored (and are now gone)."""
@@ -389,7 +382,7 @@ class EmbeddingStore:
         found = [id_ for id_ in dict.fromkeys(ids) if id_ in present]
         with self._changing():
             for start, stop in self._chunks(len(found)):
-                with self._chroma_errors("remove movies"):
+                with self._chroma.errors("remove movies"):
                     collection.delete(ids=found[start:stop])
         return found
 
@@ -412,16 +405,24 @@ class EmbeddingStore:
             if not key.startswith("hnsw:")  # Chroma refuses to "change" the distance
         }
         metadata[GENERATION_KEY] = uuid.uuid4().hex
-        with self._chroma_errors("update the collection"):
+        with self._chroma.errors("update the collection"):
             collection.modify(metadata=metadata)
 
     def _replacing(
-        self, collection: Any, ids: list[str], metadatas: Sequence[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
+        self,
+        collection: Any,
+        ids: list[str],
+        metadatas: Sequence[Metadata],
+        stored: Mapping[str, Metadata] | None,
+    ) -> list[Metadata]:
         """New metadata plus `None` for each stored key it drops, which Chroma reads as delete."""
-        with self._chroma_errors("read movies"):
-            stored = collection.get(ids=ids, include=["metadatas"])
-        previous = dict(zip(stored["ids"], stored["metadatas"], strict=True))
+        previous: Mapping[str, Metadata | None]
+        if stored is None:
+            with self._chroma.errors("read movies"):
+                found = collection.get(ids=ids, include=["metadatas"])
+            previous = dict(zip(found["ids"], found["metadatas"], strict=True))
+        else:
+            previous = stored
         return [
             {**dict.fromkeys(previous.get(id_) or {}), **metadata}
             for id_, metadata in zip(ids, metadatas, strict=True)
@@ -435,65 +436,18 @@ class EmbeddingStore:
         if collection is None or not ids:
             return
         for start, stop in self._chunks(len(ids)):
-            with self._chroma_errors("read movies"):
+            with self._chroma.errors("read movies"):
                 yield collection.get(ids=list(ids[start:stop]), include=include)
-
-    def _connect(self) -> Any:
-        if self._client is None:
-            self._client = self._http_client() if self.is_remote else self._local_client()
-        return self._client
-
-    def _local_client(self) -> Any:
-        refuse_non_folder(self.persist_dir)
-        import chromadb
-
-        try:
-            return chromadb.PersistentClient(
-                path=str(self.persist_dir), settings=_chroma_settings()
-            )
-        except Exception as exc:  # sqlite, Rust and permission errors alike
-            log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
-            raise StoreError(
-                f"Cannot open the index at {self.persist_dir}: {first_line(exc)}. If it is "
-                "damaged, move it aside and run `moviembed build` (or `moviembed import` "
-                "a backup)."
-            ) from exc
-
-    def _http_client(self) -> Any:
-        import chromadb
-
-        assert self.chroma_url is not None
-        host, port, ssl = _server_address(self.chroma_url)
-        # A plain header rather than Chroma's auth provider: the token then never sits
-        # in a Settings object, whose repr would show it.
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else None
-        optional = {"tenant": self._tenant, "database": self._database}
-        try:
-            return chromadb.HttpClient(
-                host=host,
-                port=port,
-                ssl=ssl,
-                headers=headers,
-                settings=_chroma_settings(),
-                **{key: value for key, value in optional.items() if value},
-            )
-        except Exception as exc:  # a ValueError wrapping httpx's ConnectError, mostly
-            log.debug("Cannot reach Chroma at %s", self.chroma_url)
-            reason = _scrubbed(first_line(exc.__context__ or exc), self._token)
-            raise StoreError(
-                f"Cannot reach the Chroma server at {self.chroma_url} ({reason}). "
-                "Start it (chroma run --path DIR) or check --chroma-url/MOVIEMBED_CHROMA_URL."
-            ) from None
 
     def _existing_collection(self) -> Any:
         """The collection, or None if the index or collection does not exist yet."""
         if self._collection is None:
-            if not self.is_remote and not self._local_index_exists():
+            if not self.is_remote and not self._chroma.local_index_exists():
                 return None
-            client = self._connect()
+            client = self._chroma.client()
             from chromadb.errors import NotFoundError as CollectionNotFound
 
-            with self._chroma_errors("open the collection"):
+            with self._chroma.errors("open the collection"):
                 try:
                     collection = client.get_collection(
                         self.collection_name, embedding_function=None
@@ -504,25 +458,18 @@ class EmbeddingStore:
             self._collection = collection
         return self._collection
 
-    def _local_index_exists(self) -> bool:
-        refuse_non_folder(self.persist_dir)
-        try:
-            return (self.persist_dir / "chroma.sqlite3").exists()
-        except OSError as exc:
-            raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
-
     def _writable_collection(self, dimension: int) -> Any:
         collection = self._existing_collection()
         if collection is not None:
             return collection
-        client = self._connect()
-        with self._chroma_errors("create the collection"):
+        client = self._chroma.client()
+        with self._chroma.errors("create the collection"):
             self._collection = client.get_or_create_collection(
                 self.collection_name,
                 embedding_function=None,
                 metadata={
                     "hnsw:space": DISTANCE,
-                    MODEL_KEY: self.model_name,
+                    MODEL_KEY: self.model_name(),
                     DIMENSION_KEY: dimension,
                 },
             )
@@ -547,31 +494,17 @@ class EmbeddingStore:
             )
 
     def _chunks(self, total: int) -> Iterator[tuple[int, int]]:
-        with self._chroma_errors("ask for the batch size"):  # a server call, so it can fail
-            size = max(1, int(self._connect().get_max_batch_size()) - 1)
+        size = self._chroma.batch_size()
         for start in range(0, total, size):
             yield start, min(start + size, total)
 
-    @contextmanager
-    def _chroma_errors(self, action: str) -> Iterator[None]:
-        """Turn ChromaDB's many exception types into one StoreError with a readable line."""
-        try:
-            yield
-        except MoviembedError:
-            raise
-        except Exception as exc:
-            log.debug("ChromaDB failed to %s", action, exc_info=True)
-            raise StoreError(
-                f"ChromaDB could not {action} at {self.location}: {first_line(exc)}"
-            ) from exc
 
-
-def _hits(result: dict[str, Any]) -> list[Hit]:
+def _hits(result: dict[str, Any]) -> list[StoredMovie]:
     """A Chroma `get` result as hit dicts, with `embedding` when it was included."""
     embeddings = result.get("embeddings")
     hits = []
     for position, id_ in enumerate(result["ids"]):
-        hit: Hit = {
+        hit: StoredMovie = {
             "id": id_,
             "document": result["documents"][position],
             "metadata": _sorted(result["metadatas"][position]),
@@ -585,56 +518,6 @@ def _hits(result: dict[str, Any]) -> list[Hit]:
 def _sorted(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """Metadata with keys in a stable order (ChromaDB returns them in any order)."""
     return dict(sorted((metadata or {}).items()))
-
-
-def refuse_non_folder(path: Path) -> None:
-    """StoreError when an index path exists but is not a folder, or cannot be looked at."""
-    try:
-        is_file = path.exists() and not path.is_dir()
-    except OSError as exc:
-        raise StoreError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
-    if is_file:
-        raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")
-
-
-def _chroma_settings() -> Any:
-    """Chroma settings from our values only: no `./.env` of Chroma's own, no telemetry."""
-    import chromadb
-
-    return chromadb.Settings(anonymized_telemetry=False, _env_file=None)
-
-
-def _clean_server_url(url: str) -> str:
-    """`scheme://host:port` of a server URL; credentials, paths or queries are refused."""
-    host, port, ssl = _server_address(url)
-    host = f"[{host}]" if ":" in host else host
-    return f"{'https' if ssl else 'http'}://{host}:{port}"
-
-
-def _scrubbed(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
-
-
-def _server_address(url: str) -> tuple[str, int, bool]:
-    """(host, port, ssl) from `http(s)://host[:port]`; ConfigError for anything else."""
-    parts = urlsplit(url.strip())
-    plain = not (parts.username or parts.password or parts.query or parts.fragment)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.path not in ("", "/")
-        or not plain
-    ):
-        raise ConfigError(
-            "--chroma-url must be a scheme, host and optional port, like http://localhost:8000 "
-            "(put a token in MOVIEMBED_CHROMA_TOKEN, not in the URL)."
-        )
-    ssl = parts.scheme == "https"
-    try:
-        port = parts.port or (443 if ssl else 8000)
-    except ValueError:
-        raise ConfigError(f"--chroma-url {url!r} has an invalid port.") from None
-    return parts.hostname, port, ssl
 
 
 def _distance(collection: Any) -> str | None:

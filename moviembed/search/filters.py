@@ -13,7 +13,7 @@ from typing import Any
 
 from moviembed.documents import fold
 from moviembed.errors import UsageError
-from moviembed.sources.catalog import TMDB_GENRES
+from moviembed.movie import TMDB_GENRES
 
 # Genres outside TMDB's current list that older data (the TMDB 5000 dataset) still uses.
 EXTRA_GENRES = frozenset({"Foreign"})

@@ -19,9 +19,9 @@ from moviembed.documents import fold
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import NotFoundError, StoreError, UsageError
 from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore, Hit
+from moviembed.index.store import EmbeddingStore, StoredMovie
+from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
-from moviembed.sources.catalog import parse_movie_id
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def search(
     filters = filters or Filters()
     ensure_not_empty(store)
     if mode is SearchMode.hybrid and keywords is not None:
-        keywords = _usable(keywords, store)
+        keywords = _refreshed_or_none(keywords, store)
     vector = [float(x) for x in embedder.embed([text])[0]]
     hits = _with_director_resolved(
         store, filters, lambda chosen: _ranked(text, vector, store, limit, chosen, mode, keywords)
@@ -127,7 +127,7 @@ def similar(
     ensure_not_empty(store)
     target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
 
-    def nearest(chosen: Filters) -> list[tuple[Hit, float]]:
+    def nearest(chosen: Filters) -> list[tuple[StoredMovie, float]]:
         hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
         return [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
 
@@ -135,8 +135,10 @@ def similar(
 
 
 def _with_director_resolved(
-    store: EmbeddingStore, filters: Filters, run: Callable[[Filters], list[tuple[Hit, float]]]
-) -> list[tuple[Hit, float]]:
+    store: EmbeddingStore,
+    filters: Filters,
+    run: Callable[[Filters], list[tuple[StoredMovie, float]]],
+) -> list[tuple[StoredMovie, float]]:
     """`run(filters)`; if that finds nothing and a director was given, run again with the
     full stored name it stands for (e.g. a surname), so every search reads --director alike."""
     hits = run(filters)
@@ -166,7 +168,7 @@ def resolve_director(store: EmbeddingStore, name: str) -> str:
     wanted = fold(name).split()
     found = {
         director
-        for page in store.iter_documents()
+        for page in store.iter_movies()
         for hit in page
         for director in hit["metadata"].get("director_keys") or []
         if all(word in director.split() for word in wanted)
@@ -187,7 +189,7 @@ def _ranked(
     filters: Filters,
     mode: SearchMode,
     keywords: KeywordIndex | None,
-) -> list[tuple[Hit, float]]:
+) -> list[tuple[StoredMovie, float]]:
     """(hit, similarity) pairs, best first."""
     if mode is SearchMode.dense or keywords is None:
         hits = store.query_similar(vector, n_results=limit, where=filters.where())
@@ -217,7 +219,7 @@ def _ranked(
     return [(hit, similarity[hit["id"]]) for hit in store.get_by_ids(order)]
 
 
-def _usable(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
+def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
     """The keyword index brought up to date, or None (meaning only) if that is impossible."""
     try:
         keywords.ensure_current(store)
@@ -227,7 +229,7 @@ def _usable(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | Non
     return keywords
 
 
-def _numbered(scored: Sequence[tuple[Hit, float]], limit: int) -> list[SearchHit]:
+def _numbered(scored: Sequence[tuple[StoredMovie, float]], limit: int) -> list[SearchHit]:
     return [
         SearchHit(
             rank=rank,
@@ -240,7 +242,7 @@ def _numbered(scored: Sequence[tuple[Hit, float]], limit: int) -> list[SearchHit
     ]
 
 
-def _label(hit: Hit) -> str:
+def _label(hit: StoredMovie) -> str:
     metadata = hit["metadata"]
     year = metadata.get("year")
     return f"{metadata.get('title', '')} ({year})" if year else str(metadata.get("title", ""))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from moviembed.config import Settings
 from moviembed.embedding.embedder import Embedder, canonical_model_name
-from moviembed.errors import EmbedderError, MoviembedError, StoreError
+from moviembed.errors import MoviembedError, StoreError
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.store import EmbeddingStore
 from moviembed.serve.locking import ReadersWriterLock
@@ -36,21 +36,19 @@ ONNX_THREADS = 1
 
 def current_generation(store: EmbeddingStore) -> str | None:
     """The store's write stamp, read afresh (the one place that knows how to ask for it)."""
-    return store.generation
+    return store.generation()
 
 
 def load_embedder(model: str, cache_dir: Path) -> Embedder:
     """The fast ONNX query model, exported first if this cache has none (once, ~10 s); if
     that fails, sentence-transformers, with a warning saying why."""
-    from moviembed.embedding.onnx_embedder import has_onnx_export, load_query_embedder
-    from moviembed.embedding.onnx_export import ensure_onnx
+    from moviembed.embedding import backends
 
-    if not has_onnx_export(model, cache_dir):
-        try:
-            ensure_onnx(model, cache_dir)
-        except (EmbedderError, OSError) as exc:
-            log.warning("Cannot save a fast query model: %s", exc)
-    return load_query_embedder(model, cache_dir, on_notice=log.warning, threads=ONNX_THREADS)
+    if backends.needs_query_model(model, cache_dir):
+        problem = backends.prepare_query_model(model, cache_dir)
+        if problem:
+            log.warning("%s", problem)
+    return backends.query_embedder(model, cache_dir, on_notice=log.warning, threads=ONNX_THREADS)
 
 
 class ServedKeywords(KeywordIndex):
@@ -96,7 +94,7 @@ class IndexService:
     def open(cls, settings: Settings, recheck_seconds: float = RECHECK_SECONDS) -> IndexService:
         """Open the index and load its query model and keyword index."""
         store = EmbeddingStore.from_settings(settings)
-        model = canonical_model_name(store.model_name)
+        model = canonical_model_name(store.model_name())
         keywords = ServedKeywords.for_store(store, settings.cache_dir)
         embedder = load_embedder(model, settings.cache_dir)
         index = OpenIndex(store, embedder, keywords, model, current_generation(store))
@@ -155,7 +153,7 @@ class IndexService:
             old = self._index
             old.store.close()
             store = EmbeddingStore.from_settings(self.settings)
-            model = canonical_model_name(store.model_name)
+            model = canonical_model_name(store.model_name())
             cache = self.settings.cache_dir
             embedder = old.embedder if model == old.model else load_embedder(model, cache)
             keywords = ServedKeywords.for_store(store, cache)

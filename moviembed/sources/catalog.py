@@ -13,15 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError
 from moviembed.files import read_user_text
-from moviembed.movie import Movie
+from moviembed.movie import TMDB_GENRES, Movie, is_tmdb_id
 
-# TMDB's movie genre names (https://developer.themoviedb.org/reference/genre-movie-list).
-TMDB_GENRES = frozenset(
-    "Action|Adventure|Animation|Comedy|Crime|Documentary|Drama|Family|Fantasy|History|Horror"
-    "|Music|Mystery|Romance|Science Fiction|TV Movie|Thriller|War|Western".split("|")
-)
 EARLIEST_YEAR = 1870
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 REQUIRED_FIELDS = tuple(
@@ -49,9 +44,9 @@ def validate_records(records: list[Any], source: str = "catalog") -> list[Movie]
         try:
             movie = parse_record(record)
         except ValueError as exc:
-            raise CatalogError(f"{source}: record {position}{_label(record)}: {exc}") from None
+            raise InputError(f"{source}: record {position}{_label(record)}: {exc}") from None
         if movie.id in seen:
-            raise CatalogError(f"{source}: record {position}{_label(record)}: duplicate id.")
+            raise InputError(f"{source}: record {position}{_label(record)}: duplicate id.")
         seen.add(movie.id)
         movies.append(movie)
     return movies
@@ -72,7 +67,7 @@ def parse_record(record: Any) -> Movie:
     if not (language.isalpha() and len(language) == 2 and language.islower()):
         raise ValueError(f"original_language {language!r} is not a two-letter ISO 639-1 code")
     return Movie(
-        id=_positive_int(record, "id"),
+        id=_movie_id(record),
         title=_text(record, "title"),
         release_date=_release_date(record),
         genres=tuple(genres),
@@ -96,7 +91,7 @@ def _parse_json_records(text: str, path: Path) -> list[Any]:
             if line.strip()
         ]
     if not data:
-        raise CatalogError(f"{path.name} holds no movies.")
+        raise InputError(f"{path.name} holds no movies.")
     return data
 
 
@@ -105,7 +100,7 @@ def _loads(text: str, path: Path, first_line: int) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         line = first_line + exc.lineno - 1
-        raise CatalogError(
+        raise InputError(
             f"{path.name} is not valid JSON (line {line}, column {exc.colno}): {exc.msg}."
         ) from None
 
@@ -122,6 +117,12 @@ def _text(record: dict[str, Any], name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string")
     return value.strip()
+
+
+def _movie_id(record: dict[str, Any]) -> int:
+    if not is_tmdb_id(record["id"]):
+        raise ValueError(f"id must be a TMDB id (a positive integer), got {record['id']!r}")
+    return int(record["id"])
 
 
 def _positive_int(record: dict[str, Any], name: str) -> int:
@@ -152,11 +153,3 @@ def _release_date(record: dict[str, Any]) -> str:
     if not EARLIEST_YEAR <= date.year <= latest:
         raise ValueError(f"release_date {value!r} is outside {EARLIEST_YEAR}-{latest}")
     return value
-
-
-def parse_movie_id(raw: str) -> str:
-    """A TMDB id as the index stores it, or CatalogError for anything but a positive integer."""
-    text = raw.strip()
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise CatalogError(f"Movie ids are positive integers (TMDB ids), got {raw!r}.")
-    return str(int(text))

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from moviembed.errors import CatalogError
-from moviembed.movie import Skipped
+from moviembed.errors import InputError
+from moviembed.movie import Skipped, as_movie_id
 
 # Crew lists of big productions run past csv's default 128 KiB field limit.
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
@@ -43,9 +43,9 @@ def open_text(path: Path) -> IO[str]:
             return gzip.open(path, "rt", encoding="utf-8", newline="")
         return path.open(encoding="utf-8", newline="")
     except FileNotFoundError:
-        raise CatalogError(f"Dataset file {path} does not exist.") from None
+        raise InputError(f"Dataset file {path} does not exist.") from None
     except OSError as exc:
-        raise CatalogError(f"Cannot read dataset file {path}: {exc.strerror or exc}.") from None
+        raise InputError(f"Cannot read dataset file {path}: {exc.strerror or exc}.") from None
 
 
 def count_rows(path: Path) -> int:
@@ -86,14 +86,15 @@ def iter_api_records(
 
 def api_record(row: dict[str, str]) -> ApiRecord:
     """One movies.csv row as TMDB's movie JSON (without credits); raises ValueError if bad."""
-    raw_id = (row.get("id") or "").strip()
-    if not raw_id.isdigit() or int(raw_id) < 1:
-        raise ValueError(f"id {raw_id!r} is not a positive integer")
+    raw_id = row.get("id") or ""
+    movie_id = as_movie_id(raw_id)
+    if movie_id is None:
+        raise ValueError(f"id {raw_id!r} is not a TMDB id")
     title = (row.get("title") or "").strip()
     if not title:
         raise ValueError("no title")
     return {
-        "id": int(raw_id),
+        "id": movie_id,
         "title": title,
         "release_date": (row.get("release_date") or "").strip(),
         "genres": _json_list(row, "genres"),
@@ -131,12 +132,12 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
         try:
             missing = [name for name in required if name not in (reader.fieldnames or [])]
             if missing:
-                raise CatalogError(
+                raise InputError(
                     f"{path.name} is not a TMDB 5000 file: missing column(s) {', '.join(missing)}."
                 )
             for row in reader:
                 yield reader.line_num, row
         except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as exc:
-            raise CatalogError(
+            raise InputError(
                 f"{path.name} is damaged near line {reader.line_num}: {exc}."
             ) from None

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError
 from moviembed.files import decode_text, read_user_bytes
-from moviembed.movie import is_tmdb_id
+from moviembed.movie import as_movie_id
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
 ID_COLUMNS = ("id", "movie_id", "tmdb_id")
@@ -41,7 +41,7 @@ def normalize_ids(values: Iterable[tuple[str, Any]]) -> IdList:
     result = IdList()
     seen: Counter[int] = Counter()
     for where, value in values:
-        movie_id = _as_id(value)
+        movie_id = as_movie_id(value)
         if movie_id is None:
             result.problems.append(f"{where}: {value!r} is not a positive integer id (skipped)")
             continue
@@ -55,10 +55,10 @@ def normalize_ids(values: Iterable[tuple[str, Any]]) -> IdList:
 
 
 def read_id_file(path: Path) -> IdList:
-    """Ids from a `.txt`, `.csv`, `.json` or `.pkl` file; unreadable files raise CatalogError."""
+    """Ids from a `.txt`, `.csv`, `.json` or `.pkl` file; unreadable files raise InputError."""
     data = read_user_bytes(path, "ids file", max_bytes=MAX_ID_FILE_BYTES)
     if not data.strip():
-        raise CatalogError(f"{path.name} is empty: put one TMDB movie id per line.")
+        raise InputError(f"{path.name} is empty: put one TMDB movie id per line.")
     suffix = path.suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         values = _ids_from_pickle(data, path)
@@ -73,17 +73,8 @@ def read_id_file(path: Path) -> IdList:
     result = normalize_ids(values)
     if not result.ids:
         detail = f" ({result.problems[0]})" if result.problems else ""
-        raise CatalogError(f"{path.name} holds no valid movie ids{detail}.")
+        raise InputError(f"{path.name} holds no valid movie ids{detail}.")
     return result
-
-
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        value = int(text) if text.isascii() and text.isdigit() else None
-    return value if is_tmdb_id(value) else None
 
 
 def _ids_from_text(text: str) -> list[tuple[str, Any]]:
@@ -101,24 +92,24 @@ def _ids_from_csv(text: str, path: Path) -> list[tuple[str, Any]]:
         columns = {name.strip().lower(): name for name in reader.fieldnames or [] if name}
         column = next((columns[name] for name in ID_COLUMNS if name in columns), None)
         if column is None:
-            raise CatalogError(
+            raise InputError(
                 f"{path.name} has no id column: expected one of {', '.join(ID_COLUMNS)}, "
                 f"found {', '.join(columns.values()) or 'no header'}."
             )
         return [(f"line {reader.line_num}", row.get(column)) for row in reader]
     except csv.Error as exc:
-        raise CatalogError(f"{path.name} is not valid CSV: {exc}.") from None
+        raise InputError(f"{path.name} is not valid CSV: {exc}.") from None
 
 
 def _ids_from_json(text: str, path: Path) -> list[tuple[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CatalogError(
+        raise InputError(
             f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}."
         ) from None
     if not isinstance(data, list):
-        raise CatalogError(f"{path.name} must hold a JSON list of ids or of objects with an id.")
+        raise InputError(f"{path.name} must hold a JSON list of ids or of objects with an id.")
     return [(f"item {number}", _id_of(item)) for number, item in enumerate(data, start=1)]
 
 
@@ -188,12 +179,12 @@ def _ids_from_pickle(data: bytes, path: Path) -> list[tuple[str, Any]]:
     try:
         obj = _RestrictedUnpickler(io.BytesIO(data)).load()
     except _Refused as exc:
-        raise CatalogError(
+        raise InputError(
             f"{path.name} holds a Python object other than a list, array or pandas Series of "
             f"ids ({exc}); it was refused without running it."
         ) from None
     except Exception as exc:  # truncated or garbage bytes raise many types
-        raise CatalogError(
+        raise InputError(
             f"{path.name} is not a readable pickle: {exc.__class__.__name__}."
         ) from None
     values = _pickled_values(obj, path)
@@ -212,7 +203,7 @@ def _pickled_values(obj: Any, path: Path) -> list[Any]:
         if values is not None:
             return _pickled_values(values, path)
     kind = type(obj).__name__
-    raise CatalogError(
+    raise InputError(
         f"{path.name} holds a {kind}; expected a list, a 1-d numpy array or a pandas Series of ids."
     )
 

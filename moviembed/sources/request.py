@@ -6,22 +6,20 @@ progress bar, and notes about the input (bad or repeated ids) for the user.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from moviembed.config import Settings
-from moviembed.errors import ConfigError, TmdbError, TmdbNotFoundError, UsageError
-from moviembed.movie import Skipped, SourceItem, Unfetched, movie_from_tmdb
+from moviembed.errors import UsageError
+from moviembed.movie import Skipped, SourceItem, item_from_tmdb
 from moviembed.sources.catalog import load_catalog
 from moviembed.sources.dataset import count_rows, iter_api_records
 from moviembed.sources.idfiles import IdList, normalize_ids, read_id_file
 
 if TYPE_CHECKING:
-    from moviembed.index.store import EmbeddingStore
-    from moviembed.sources.tmdb.cache import ResponseCache
-    from moviembed.sources.tmdb.client import TmdbClient
+    from moviembed.sources.tmdb.fetcher import TmdbFetcher
 
 TMDB_SOURCES = ("--ids", "--id", "--tmdb-list")
 
@@ -47,85 +45,10 @@ def dataset_source(movies_csv: Path, credits_csv: Path | None) -> Source:
 
     def items() -> Iterator[SourceItem]:
         for record in iter_api_records(movies_csv, credits_csv):
-            yield record if isinstance(record, Skipped) else _converted(record["id"], record)
+            yield record if isinstance(record, Skipped) else item_from_tmdb(record["id"], record)
 
     notes = [] if credits_csv else ["no --credits file: directors and cast will be missing"]
     return Source(items(), total, notes)
-
-
-class TmdbFetcher:
-    """Movies by id, from the response cache first and TMDB second.
-
-    Ids already in the index but not in the cache are not fetched again
-    (unless `refresh`); with `offline`, only the cache is used. A wrong base
-    URL makes TMDB answer 404 for everything, so a run of 404s before any
-    success stops the build instead of skipping every movie.
-    """
-
-    max_leading_not_found = 10
-
-    def __init__(
-        self,
-        client: TmdbClient | None,
-        cache: ResponseCache,
-        *,
-        indexed: Container[str] = frozenset(),
-        refresh: bool = False,
-        offline: bool = False,
-    ) -> None:
-        self.client = client
-        self.cache = cache
-        self.indexed = indexed
-        self.refresh = refresh
-        self.offline = offline
-        self._leading_not_found: int | None = 0  # None once TMDB has found a movie
-
-    def movies(self, ids: Iterable[int]) -> Iterator[SourceItem]:
-        """One item per id, in order."""
-        for movie_id in ids:
-            yield self._one(movie_id)
-
-    def _one(self, movie_id: int) -> SourceItem:
-        if not self.refresh:
-            cached = self.cache.get(movie_id)
-            if cached is not None:
-                return _converted(movie_id, cached)
-            if str(movie_id) in self.indexed:
-                return Unfetched(str(movie_id))
-        if self.offline or self.client is None:
-            return Skipped(str(movie_id), "not in the TMDB cache (built with --offline)")
-        try:
-            raw = self.client.movie_raw(movie_id)
-        except TmdbNotFoundError:
-            self._count_not_found()
-            return Skipped(str(movie_id), "TMDB has no movie with this id (404)")
-        self._leading_not_found = None
-        self.cache.put(movie_id, raw)
-        return _converted(movie_id, raw)
-
-    def _count_not_found(self) -> None:
-        if self._leading_not_found is None:
-            return
-        self._leading_not_found += 1
-        if self._leading_not_found < self.max_leading_not_found:
-            return
-        assert self.client is not None
-        self._leading_not_found = None  # asked once; from here on a 404 is just a 404
-        try:
-            self.client.configuration()
-        except TmdbNotFoundError:
-            raise TmdbError(
-                f"TMDB found none of the first {self.max_leading_not_found} movies, and "
-                f"{self.client.display_url} has no API configuration either: check "
-                "MOVIEMBED_TMDB_URL (it ends in /3)."
-            ) from None
-
-
-def _converted(movie_id: int, raw: dict[str, object]) -> SourceItem:
-    try:
-        return movie_from_tmdb(raw)
-    except ValueError as exc:
-        return Skipped(str(movie_id), f"TMDB's answer is malformed ({exc})")
 
 
 def ids_source(ids: IdList, fetcher: TmdbFetcher) -> Source:
@@ -162,8 +85,16 @@ class SourceRequest:
         return [name for name, value in given.items() if value]
 
 
-def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStore) -> Source:
-    """Check the request's options fit together and open the source they name."""
+def open_source(
+    request: SourceRequest,
+    settings: Settings,
+    indexed: Callable[[list[str]], set[str]] = lambda ids: set(),
+) -> Source:
+    """Check the request's options fit together and open the source they name.
+
+    `indexed` tells which of some ids the index already holds (`EmbeddingStore.existing_ids`):
+    those are not fetched from TMDB again unless the request says `refresh`.
+    """
     kinds = request.kinds()
     kind = kinds[0] if kinds else "--catalog"
     _check_combination(request, kinds, kind)
@@ -177,6 +108,8 @@ def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStor
         ids = read_id_file(request.ids_file)
     elif request.movie_ids:
         ids = normalize_ids((f"--id {value}", value) for value in request.movie_ids)
+    from moviembed.sources.tmdb.fetcher import TmdbFetcher, tmdb_client
+
     client = None if request.offline else tmdb_client(settings)
     if request.tmdb_list:
         assert client is not None
@@ -184,9 +117,9 @@ def open_source(request: SourceRequest, settings: Settings, store: EmbeddingStor
     from moviembed.sources.tmdb.cache import ResponseCache
 
     cache = ResponseCache(settings.cache_dir / "tmdb" / settings.tmdb_language)
-    indexed = set() if request.refresh else store.existing_ids([str(i) for i in ids.ids])
+    known = set() if request.refresh else indexed([str(i) for i in ids.ids])
     fetcher = TmdbFetcher(
-        client, cache, indexed=indexed, refresh=request.refresh, offline=request.offline
+        client, cache, indexed=known, refresh=request.refresh, offline=request.offline
     )
     return ids_source(ids, fetcher)
 
@@ -204,23 +137,3 @@ def _check_combination(request: SourceRequest, kinds: list[str], kind: str) -> N
         )
     if request.offline and kind == "--tmdb-list":
         raise UsageError("--tmdb-list needs TMDB; it cannot run with --offline.")
-
-
-def tmdb_client(settings: Settings) -> TmdbClient:
-    """A TMDB client from the settings, or ConfigError saying how to add credentials."""
-    if not settings.has_tmdb_credentials:
-        raise ConfigError(
-            "TMDB needs credentials: set TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY in .env "
-            "(see .env.example), or add --offline to use only cached responses."
-        )
-    from moviembed.sources.tmdb.client import TmdbClient
-
-    return TmdbClient(
-        api_key=settings.tmdb_api_key,
-        read_access_token=settings.tmdb_read_access_token,
-        base_url=settings.tmdb_url,
-        language=settings.tmdb_language,
-        rate=settings.tmdb_rate,
-        timeout=settings.tmdb_timeout,
-        max_attempts=settings.tmdb_attempts,
-    )

@@ -247,7 +247,7 @@ class TmdbClient:
             total_pages = _int_or(data.get("total_pages"), page)
             for item in results:
                 movie_id = item.get("id") if isinstance(item, dict) else None
-                if isinstance(movie_id, int) and movie_id > 0 and movie_id not in seen:
+                if is_tmdb_id(movie_id) and movie_id not in seen:
                     seen.add(movie_id)
                     yield movie_id
                     if len(seen) >= limit:

@@ -15,6 +15,8 @@ from moviembed.index.store import EmbeddingStore
 from moviembed.search.filters import Filters
 from moviembed.search.query import SearchMode, search
 
+from ..conftest import SMALL_CATALOG
+
 
 def titles(runner: CliRunner, *args: str) -> list[str]:
     result = runner.invoke(app, [*args, "--json"])
@@ -110,7 +112,7 @@ def test_similar_honours_filters(runner: CliRunner, index_copy: Path) -> None:
 
 def test_ambiguous_and_unknown_titles(runner: CliRunner, index_copy: Path, tmp_path: Path) -> None:
     clash = tmp_path / "clash.json"
-    records = json.loads(Path(__file__).with_name("data").joinpath("movies_small.json").read_text())
+    records = json.loads(SMALL_CATALOG.read_text())
     remake = dict(records[10], id=999001, release_date="1999-01-01")  # another "Casablanca"
     clash.write_text(json.dumps([remake]))
     assert runner.invoke(app, ["build", "--catalog", str(clash), "-q"]).exit_code == 0

@@ -215,6 +215,9 @@ print(json.dumps({{
     }
 
 
+pytestmark = pytest.mark.slow  # these load torch and the real model
+
+
 # --------------------------------------------------------------------------- broken exports
 
 

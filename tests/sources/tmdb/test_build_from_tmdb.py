@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import pickle
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -16,21 +14,8 @@ from typer.testing import CliRunner
 from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
-from . import fake_tmdb as fake
-from .conftest import TMDB_KEY
-
-
-def many_movies(count: int) -> dict[int, dict[str, Any]]:
-    """`count` distinct TMDB-shaped movies, varied from the small fixtures."""
-    base = list(fake.small_movies().values())
-    movies = {}
-    for number in range(count):
-        movie = copy.deepcopy(base[number % len(base)])
-        movie["id"] = 100_000 + number
-        movie["title"] = f"{movie['title']} (take {number})"
-        movie["overview"] = f"Variation {number}. {movie['overview']}"
-        movies[movie["id"]] = movie
-    return movies
+from ... import fake_tmdb as fake
+from ...conftest import TMDB_KEY
 
 
 def write_ids(tmp_path: Path, ids: list[int]) -> Path:
@@ -46,7 +31,7 @@ def index(path: Path) -> EmbeddingStore:
 def test_250_ids_take_250_requests_and_a_rerun_takes_none(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, isolated_env: Path
 ) -> None:
-    movies = many_movies(250)
+    movies = fake.many_movies(250)
     with fake.FakeTmdb(movies, api_key=TMDB_KEY) as server:
         monkeypatch.setenv("MOVIEMBED_TMDB_URL", server.url)
         monkeypatch.setenv("TMDB_API_KEY", TMDB_KEY)

@@ -67,10 +67,14 @@ def test_synopses_are_not_copied_from_tmdb(dataset: dict[int, Movie]) -> None:
 
 
 @pytest.fixture(scope="module")
-def bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`moviembed build` with no options, run once for this module."""
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
+    """`moviembed build` with no options and the real model, run once for this module."""
     path = tmp_path_factory.mktemp("bundled") / "index"
-    result = CliRunner().invoke(app, ["--db", str(path), "build", "--quiet"])
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(path), "build", "--quiet"],
+        env={"MOVIEMBED_CACHE_DIR": str(onnx_cache)},
+    )
     assert result.exit_code == 0, result.output
     assert f"{len(CATALOG)} added" in result.stderr
     return path
@@ -110,7 +114,7 @@ def test_build_with_no_options_indexes_the_bundled_catalog(bundled_index: Path) 
     ],
 )
 def test_everyday_queries_find_fitting_movies(
-    bundled_index: Path, query: str, fits: object, at_least: int
+    bundled_index: Path, real_model: Path, query: str, fits: object, at_least: int
 ) -> None:
     hits = top5(bundled_index, query)
     fitting = [movie.title for movie in hits if fits(movie)]  # type: ignore[operator]

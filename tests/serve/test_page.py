@@ -13,9 +13,8 @@ import pytest
 
 from moviembed.config import Settings
 from moviembed.serve import create_app
-
-from .browser import Browser, Page, chromium_executable
-from .live_server import LiveServer
+from tests.browser import Browser, Page, chromium_executable
+from tests.live_server import LiveServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -17,6 +17,8 @@ from moviembed.embedding.embedder import (
 )
 from moviembed.errors import EmbedderError
 
+pytestmark = pytest.mark.slow  # these load torch and the real model
+
 
 def test_vectors_are_384_d_and_unit_length(embedder: SentenceTransformerEmbedder) -> None:
     vectors = embedder.embed(["a heist in a casino", "two robots fall in love in space"])

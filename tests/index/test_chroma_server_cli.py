@@ -17,13 +17,15 @@ from typer.testing import CliRunner
 from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
-from . import fake_tmdb as fake
-from .chroma_server import ChromaServer, free_port
-from .conftest import SMALL_CATALOG, TMDB_KEY
-from .test_build_tmdb import many_movies
+from .. import fake_tmdb as fake
+from ..chroma_server import ChromaServer, free_port
+from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..fake_tmdb import many_movies
 
 SMALL = ["build", "--catalog", str(SMALL_CATALOG), "-q"]
 TOKEN = "t0ken-of-the-server-tests"
+
+pytestmark = pytest.mark.server
 
 
 @pytest.fixture
@@ -116,7 +118,7 @@ def test_a_malformed_server_url_is_a_usage_error_that_hides_credentials(
 ) -> None:
     monkeypatch.setenv("MOVIEMBED_CHROMA_URL", url)
     result = runner.invoke(app, ["count"])
-    assert result.exit_code == 2 and "--chroma-url must be" in result.stderr
+    assert result.exit_code == 2 and "MOVIEMBED_CHROMA_URL must be" in result.stderr
     assert "s3cret" not in result.output
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from moviembed.errors import CatalogError
-from moviembed.sources.catalog import TMDB_GENRES, load_catalog, parse_movie_id, validate_records
+from moviembed.errors import InputError
+from moviembed.movie import TMDB_GENRES, parse_movie_id
+from moviembed.sources.catalog import load_catalog, validate_records
 
-from .conftest import SMALL_CATALOG
+from ..conftest import SMALL_CATALOG
 
 GOOD: dict[str, Any] = json.loads(SMALL_CATALOG.read_text(encoding="utf-8"))[0]
 
@@ -46,9 +47,9 @@ def _without(name: str) -> dict[str, Any]:
     [
         ("not an object", "expected an object"),
         (_without("title"), "missing field(s) title"),
-        (dict(GOOD, id="603"), "id must be a positive integer"),
-        (dict(GOOD, id=0), "id must be a positive integer"),
-        (dict(GOOD, id=True), "id must be a positive integer"),
+        (dict(GOOD, id="603"), "id must be a TMDB id"),
+        (dict(GOOD, id=0), "id must be a TMDB id"),
+        (dict(GOOD, id=True), "id must be a TMDB id"),
         (dict(GOOD, title="  "), "title must be a non-empty string"),
         (dict(GOOD, release_date="1999-13-01"), "is not a YYYY-MM-DD date"),
         (dict(GOOD, release_date="19990330"), "is not a YYYY-MM-DD date"),
@@ -62,14 +63,14 @@ def _without(name: str) -> dict[str, Any]:
     ],
 )
 def test_each_kind_of_bad_record_is_reported_with_its_position(record: Any, message: str) -> None:
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(InputError) as caught:
         validate_records([GOOD, record], source="movies.json")
     assert str(caught.value).startswith("movies.json: record 2")
     assert message in str(caught.value)
 
 
 def test_duplicate_ids_are_refused() -> None:
-    with pytest.raises(CatalogError, match=r"record 2 \(id 603, 'The Matrix'\): duplicate id"):
+    with pytest.raises(InputError, match=r"record 2 \(id 603, 'The Matrix'\): duplicate id"):
         validate_records([GOOD, GOOD])
 
 
@@ -84,16 +85,16 @@ def test_duplicate_ids_are_refused() -> None:
 def test_unreadable_files_say_why(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "movies.json"
     path.write_text(content)
-    with pytest.raises(CatalogError, match=message):
+    with pytest.raises(InputError, match=message):
         load_catalog(path)
 
 
 def test_missing_and_binary_files_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(CatalogError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist"):
         load_catalog(tmp_path / "absent.json")
     binary = tmp_path / "binary.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(CatalogError, match="is a binary file"):
+    with pytest.raises(InputError, match="is a binary file"):
         load_catalog(binary)
 
 
@@ -104,5 +105,5 @@ def test_movie_ids_are_normalised(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize("raw", ["", "abc", "-3", "0", "1.5", "٣"])
 def test_bad_movie_ids_are_refused(raw: str) -> None:
-    with pytest.raises(CatalogError, match="positive integers"):
+    with pytest.raises(InputError, match="positive integers"):
         parse_movie_id(raw)

@@ -17,12 +17,21 @@ from pathlib import Path
 
 import pytest
 
-from . import fake_tmdb as fake
-from .conftest import TMDB_KEY
-from .test_build_tmdb import many_movies
+from .. import fake_tmdb as fake
+from ..conftest import SMALL_CATALOG, TMDB_KEY
+from ..fake_tmdb import many_movies
 
 MOVIES = 160
 RATE = "20"  # requests per second: eight seconds of fetching, so batches land along the way
+
+pytestmark = pytest.mark.processes
+
+
+@pytest.fixture(autouse=True)
+def _subprocesses_use_the_real_model(real_model: Path) -> Path:
+    """The builds run in subprocesses, where no fake reaches: give them the real model's
+    ONNX export so they end without exporting it again."""
+    return real_model
 
 
 @pytest.fixture
@@ -108,7 +117,9 @@ def test_sigkill_at_any_moment_leaves_a_sound_index_that_a_rerun_completes(
 def test_ctrl_c_stops_after_the_batch_keeps_it_and_exits_130(
     slow_tmdb: fake.FakeTmdb, ids_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("MOVIEMBED_TMDB_RATE", "10")  # still fetching when Ctrl-C comes
+    # Slow enough to be still fetching when Ctrl-C comes, even on a loaded machine where
+    # loading the model in the subprocess takes many seconds.
+    monkeypatch.setenv("MOVIEMBED_TMDB_RATE", "2")
     build = start("build", "--ids", str(ids_file), "-q")
     wait_for(lambda: stored_count() > 0)
     build.send_signal(signal.SIGINT)
@@ -118,6 +129,7 @@ def test_ctrl_c_stops_after_the_batch_keeps_it_and_exits_130(
     assert "Interrupted: work so far is saved" in stderr
     kept = assert_sound()
     assert 0 < kept < MOVIES
+    monkeypatch.setenv("MOVIEMBED_TMDB_RATE", RATE)
     code, _, stderr = finish(start("build", "--ids", str(ids_file), "-q"))
     assert code == 0 and assert_sound() == MOVIES
 
@@ -127,11 +139,11 @@ def test_one_writer_at_a_time_while_readers_carry_on(
 ) -> None:
     index = isolated_env / "index"
     seed = tmp_path / "seed.json"
-    seed.write_text(Path(__file__).with_name("data").joinpath("movies_small.json").read_text())
+    seed.write_text(SMALL_CATALOG.read_text())
     assert finish(start("build", "--catalog", str(seed), "-q"))[0] == 0
 
     first = start("build", "--ids", str(ids_file), "-q")
-    wait_for(lambda: (index / "moviembed.index.lock.owner").exists())
+    wait_for(lambda: (index / "moviembed.lock.owner").exists())
     code, _, stderr = finish(start("build", "--ids", str(ids_file), "--no-wait"))
     assert code == 1
     assert f"moviembed (pid {first.pid}, `moviembed build`" in stderr

@@ -19,8 +19,7 @@ from typer.testing import CliRunner
 from moviembed.cli.app import app as cli
 from moviembed.config import Settings
 from moviembed.serve import create_app
-
-from .live_server import LiveServer
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -170,7 +169,7 @@ def test_page_and_api_description_work_offline(api: httpx.Client) -> None:
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert api.get("/docs").status_code == 404 and api.get("/redoc").status_code == 404
     assert "/api/search" in api.get("/openapi.json").json()["paths"]
-    static = Path(__file__).resolve().parents[1] / "moviembed" / "serve" / "static"
+    static = Path(__file__).resolve().parents[2] / "moviembed" / "serve" / "static"
     for file in static.iterdir():
         text = file.read_text(encoding="utf-8")
         assert api.get(f"/static/{file.name}").text == text

@@ -17,11 +17,10 @@ import pytest
 from moviembed.config import Settings
 from moviembed.index.store import EmbeddingStore
 from moviembed.serve import create_app
+from tests.chroma_server import ChromaServer
+from tests.live_server import LiveServer
 
-from .chroma_server import ChromaServer
-from .live_server import LiveServer
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NEW_MOVIE = {  # invented for this test
     "id": 990001,
     "title": "The Lighthouse Cartographer",
@@ -105,7 +104,7 @@ def test_a_build_beside_the_service_shows_without_a_restart(
 def copy_to_server(local: Path, server: ChromaServer, collection: str) -> None:
     source = EmbeddingStore(local)
     target = EmbeddingStore(collection=collection, chroma_url=server.url)
-    for page in source.iter_documents(include_embeddings=True):
+    for page in source.iter_movies(include_embeddings=True):
         target.upsert_movies(
             [hit["id"] for hit in page],
             [hit["embedding"] for hit in page],
@@ -118,12 +117,12 @@ def copy_to_server(local: Path, server: ChromaServer, collection: str) -> None:
 @pytest.mark.slow
 @pytest.mark.server
 def test_a_chroma_server_that_goes_away_gives_503_then_recovers(
-    built_index: Path, user_cache: Path, tmp_path: Path
+    built_index: Path, real_model: Path, tmp_path: Path
 ) -> None:
     with ChromaServer(tmp_path / "chroma") as chroma:
         copy_to_server(built_index, chroma, "movies")
         settings = Settings(
-            db_path=tmp_path / "unused", cache_dir=user_cache, chroma_url=chroma.url
+            db_path=tmp_path / "unused", cache_dir=real_model, chroma_url=chroma.url
         )
         app = create_app(settings, recheck_seconds=0.2)
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:

@@ -72,7 +72,7 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/3"
 
 
-def many_movies(count: int) -> dict[int, dict[str, Any]]:
+def ranked_movies(count: int) -> dict[int, dict[str, Any]]:
     """Synthetic raw movies, most popular first, for paging through lists."""
     return {
         n: {"id": n, "title": f"Movie {n}", "popularity": float(count - n)}
@@ -269,7 +269,7 @@ def test_answers_that_break_off_are_retried_then_reported(
 
 
 def test_list_ids_pages_until_the_limit() -> None:
-    with FakeTmdb(many_movies(45), api_key=KEY) as fake:
+    with FakeTmdb(ranked_movies(45), api_key=KEY) as fake:
         client = TmdbClient(api_key=KEY, base_url=fake.url, rate=1000)
         assert list(client.list_ids("popular", 25)) == list(range(1, 26))
         assert [seen.params["page"] for seen in fake.requests] == ["1", "2"]

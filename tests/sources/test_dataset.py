@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from moviembed.cli.app import app
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Skipped, movie_from_tmdb
 from moviembed.sources.dataset import count_rows, iter_api_records
@@ -130,13 +130,13 @@ def test_odd_values_in_rows_are_skipped_or_ignored_never_fatal(tmp_path: Path) -
 
 def test_a_file_that_is_not_the_dataset_is_refused(tmp_path: Path) -> None:
     other = write_csv(tmp_path / "other.csv", ["name", "value"], [["a", 1]])
-    with pytest.raises(CatalogError, match="missing column"):
+    with pytest.raises(InputError, match="missing column"):
         list(iter_api_records(other))
-    with pytest.raises(CatalogError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist"):
         count_rows(tmp_path / "absent.csv")
     broken = tmp_path / "broken.csv.gz"
     broken.write_bytes(b"not gzip at all")
-    with pytest.raises(CatalogError, match="damaged|not a readable"):
+    with pytest.raises(InputError, match="damaged|not a readable"):
         count_rows(broken)
 
 

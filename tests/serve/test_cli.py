@@ -14,10 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from moviembed.cli.app import app
+from tests.chroma_server import free_port
 
-from .chroma_server import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_bad_cors_origin_is_a_usage_error(runner: CliRunner) -> None:

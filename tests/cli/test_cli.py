@@ -12,7 +12,7 @@ from moviembed import __version__
 from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
-from .conftest import SMALL_CATALOG
+from ..conftest import SMALL_CATALOG
 
 SMALL = ["build", "--catalog", str(SMALL_CATALOG)]
 
@@ -180,7 +180,9 @@ def test_a_bad_setting_does_not_break_help(runner: CliRunner, tmp_path: Path) ->
     assert runner.invoke(app, ["count", "--help"]).exit_code == 0
     result = runner.invoke(app, ["count"])
     assert result.exit_code == 2
-    assert "MOVIEMBED_BATCH_SIZE must be a positive number, got 'abc'" in result.stderr
+    assert (
+        "MOVIEMBED_BATCH_SIZE (in .env) must be a number from 1 to 4096, got 'abc'" in result.stderr
+    )
 
 
 def test_count_json_and_conflicting_formats(runner: CliRunner, index_copy: Path) -> None:

@@ -10,10 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError
+from moviembed.movie import is_tmdb_id
 from moviembed.sources.idfiles import normalize_ids, read_id_file
 
-PICKLES = Path(__file__).parent / "data" / "ids"
+from ..conftest import DATA
+
+PICKLES = DATA / "ids"
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -41,7 +44,7 @@ def test_csv_with_any_id_column(tmp_path: Path, column: str) -> None:
 
 def test_csv_without_an_id_column_names_the_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "ids.csv", "title,year\nThe Matrix,1999\n")
-    with pytest.raises(CatalogError, match="no id column: expected one of id, movie_id, tmdb_id"):
+    with pytest.raises(InputError, match="no id column: expected one of id, movie_id, tmdb_id"):
         read_id_file(path)
 
 
@@ -89,11 +92,11 @@ class CallsEval:
 def test_a_malicious_pickle_is_refused_without_running(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     path = write(tmp_path, "movie_ids.pkl", pickle.dumps([603, RunsACommand(marker)]))
-    with pytest.raises(CatalogError, match="refused without running it"):
+    with pytest.raises(InputError, match="refused without running it"):
         read_id_file(path)
     assert not marker.exists()
     path = write(tmp_path, "eval.pkl", pickle.dumps(CallsEval()))
-    with pytest.raises(CatalogError, match=r"builtins\.eval"):
+    with pytest.raises(InputError, match=r"builtins\.eval"):
         read_id_file(path)
 
 
@@ -115,19 +118,19 @@ def test_bad_files_give_one_clear_error(
     tmp_path: Path, name: str, content: bytes | None, message: str
 ) -> None:
     path = PICKLES / name if content is None else write(tmp_path, name, content)
-    with pytest.raises(CatalogError, match=message):
+    with pytest.raises(InputError, match=message):
         read_id_file(path)
 
 
 def test_missing_folder_and_huge_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(CatalogError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist"):
         read_id_file(tmp_path / "absent.txt")
-    with pytest.raises(CatalogError, match="is a folder"):
+    with pytest.raises(InputError, match="is a folder"):
         read_id_file(tmp_path)
     huge = tmp_path / "huge.txt"
     with huge.open("wb") as handle:
         handle.truncate(65 * 1024 * 1024)
-    with pytest.raises(CatalogError, match="ids files are limited to 64 MiB"):
+    with pytest.raises(InputError, match="ids files are limited to 64 MiB"):
         read_id_file(huge)
 
 
@@ -138,7 +141,7 @@ def test_normalize_keeps_each_positive_id_once_in_order(values: list[object]) ->
     assert all(isinstance(i, int) and i > 0 for i in result.ids)
     expected = []
     for value in values:
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        if is_tmdb_id(value):
             if value not in expected:
                 expected.append(value)
     assert [i for i in result.ids if i in expected] == expected

@@ -33,6 +33,8 @@ AUTH_ENV = {
     "CHROMA_AUTH_TOKEN_TRANSPORT_HEADER": "X-Chroma-Token",
 }
 
+pytestmark = pytest.mark.server
+
 
 def http_client(server: ChromaServer | _RecordingProxy, **kwargs: Any) -> Any:
     """A chromadb.HttpClient for `server`, telemetry off unless `settings` are given."""

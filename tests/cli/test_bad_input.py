@@ -17,15 +17,15 @@ from typer.testing import CliRunner
 
 from moviembed.cli.app import app
 from moviembed.documents import build_document, build_metadata, content_hash
-from moviembed.errors import CatalogError
+from moviembed.errors import InputError
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie
 from moviembed.sources.catalog import REQUIRED_FIELDS, validate_records
 
-from . import fake_tmdb as fake
-from .conftest import SMALL_CATALOG, TMDB_KEY
+from .. import fake_tmdb as fake
+from ..conftest import SMALL_CATALOG, TMDB_KEY
 
-PACKAGE = Path(__file__).resolve().parents[1] / "moviembed"
+PACKAGE = Path(__file__).resolve().parents[2] / "moviembed"
 
 
 def write(name: str, content: bytes | str) -> Callable[[Path], str]:
@@ -387,7 +387,7 @@ record_like = st.fixed_dictionaries(
 def test_the_catalog_validator_only_ever_raises_catalog_errors(records: list[object]) -> None:
     try:
         movies = validate_records(records, source="fuzz.json")
-    except CatalogError as exc:
+    except InputError as exc:
         assert re.match(r"fuzz\.json: record \d+", str(exc))
     else:
         assert len({movie.id for movie in movies}) == len(movies)

@@ -1,0 +1,50 @@
+"""Option types the commands share, so each flag is spelled and explained once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from moviembed.choices import MAX_LIMIT, OutputFormat
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+NoWaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait", help="If another process is writing to the index, exit at once instead."
+    ),
+]
+LimitOption = Annotated[
+    int,
+    typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"How many results (1-{MAX_LIMIT})."),
+]
+
+
+def _filter_option(*flags: str, help: str) -> Any:
+    """A query filter option: listed under "Filters" in --help, no default shown."""
+    return typer.Option(*flags, help=help, rich_help_panel="Filters", show_default=False)
+
+
+GenreOption = Annotated[
+    list[str] | None,
+    _filter_option("--genre", "-g", help="Only movies with this genre; repeat to require several."),
+]
+YearOption = Annotated[
+    str | None,
+    _filter_option("--year", help="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s."),
+]
+DirectorOption = Annotated[
+    str | None,
+    _filter_option(
+        "--director", help="Only movies by this director (any case; a surname works if unique)."
+    ),
+]
+LanguageOption = Annotated[
+    str | None,
+    _filter_option("--language", help="Original language as an ISO 639-1 code, e.g. fr."),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="table, json, or context (a numbered, prompt-ready block)."),
+]

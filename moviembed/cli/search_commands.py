@@ -1,0 +1,118 @@
+"""Commands that read the index by meaning: query and similar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from moviembed.choices import DEFAULT_MODE, OutputFormat, SearchMode
+from moviembed.cli.options import (
+    DirectorOption,
+    FormatOption,
+    GenreOption,
+    JsonOption,
+    LanguageOption,
+    LimitOption,
+    YearOption,
+)
+from moviembed.cli.support import load_settings, notice, open_store
+from moviembed.errors import UsageError
+
+if TYPE_CHECKING:
+    from moviembed.search.filters import Filters
+
+
+def query(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What the movie is about.", show_default=False)],
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    mode: Annotated[
+        SearchMode,
+        typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
+    ] = DEFAULT_MODE,
+    output: FormatOption = OutputFormat.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
+
+    Examples: moviembed query "dark thriller" -n 5;
+    moviembed query "heist" --genre crime --year 1990s --format context
+    """
+    from moviembed.cli import output as render
+    from moviembed.embedding import backends
+    from moviembed.index.keywords import KeywordIndex
+    from moviembed.search.query import check_query, search
+
+    check_query(text, limit)
+    output = output_format(output, as_json)
+    settings = load_settings(ctx)
+    filters = parse_filters(genre, year, director, language)
+    embedder_for = backends.start_query_embedder(
+        settings.model, settings.cache_dir, on_notice=notice
+    )
+    store = open_store(settings)
+    embedder = embedder_for(store.model_name())
+    hits = search(
+        text,
+        store=store,
+        embedder=embedder,
+        limit=limit,
+        filters=filters,
+        mode=mode,
+        keywords=KeywordIndex.for_store(store, settings.cache_dir),
+    )
+    render.print_hits(hits, output, heading=f"Movies for: {text}")
+    if not backends.is_fast_query_embedder(embedder):  # the export is missing or damaged
+        with render.stderr.status("Saving a fast query model…"):
+            problem = backends.prepare_query_model(store.model_name(), settings.cache_dir)
+        if problem:
+            notice(problem)
+
+
+def similar(
+    ctx: typer.Context,
+    movie: Annotated[
+        str,
+        typer.Argument(metavar="ID|TITLE", help="A stored movie's TMDB id or exact title."),
+    ],
+    limit: LimitOption = 10,
+    genre: GenreOption = None,
+    year: YearOption = None,
+    director: DirectorOption = None,
+    language: LanguageOption = None,
+    output: FormatOption = OutputFormat.table,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the movies most like a stored one (itself excluded).
+
+    Examples: moviembed similar 949; moviembed similar "the matrix" --year ..1999
+    """
+    from moviembed.cli import output as render
+    from moviembed.search.query import similar as similar_movies
+
+    output = output_format(output, as_json)
+    filters = parse_filters(genre, year, director, language)
+    store = open_store(load_settings(ctx))
+    hits = similar_movies(movie, store=store, limit=limit, filters=filters)
+    render.print_hits(hits, output, heading=f"Movies like: {movie}")
+
+
+def output_format(output: OutputFormat, as_json: bool) -> OutputFormat:
+    """The one output format `--format` and `--json` ask for together."""
+    if as_json and output not in (OutputFormat.table, OutputFormat.json):
+        raise UsageError(f"--json and --format {output.value} ask for different output.")
+    return OutputFormat.json if as_json else output
+
+
+def parse_filters(
+    genres: list[str] | None, year: str | None, director: str | None, language: str | None
+) -> Filters:
+    """The filter options as one `Filters` (checked: unknown genres, bad years)."""
+    from moviembed.search.filters import Filters
+
+    return Filters.parse(genres or [], year, director, language)

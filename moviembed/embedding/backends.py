@@ -1,0 +1,73 @@
+"""Which embedders moviembed uses, chosen in one place.
+
+Builds embed with sentence-transformers (torch is fastest for batches on a CPU);
+queries use the ONNX export, which starts without torch. The CLI, the service and
+the build pipeline all call these functions through this module, so a deployment
+(or the fast test tier, with a deterministic fake) can swap the models in one spot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from moviembed.embedding.embedder import Embedder
+from moviembed.errors import EmbedderError
+
+NoticeCallback = Callable[[str], None]
+
+
+def build_embedder(model_name: str, batch_size: int) -> Embedder:
+    """The embedder a build uses for `model_name` (loaded on first use)."""
+    from moviembed.embedding.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(model_name, batch_size=batch_size)
+
+
+def start_query_embedder(
+    model_name: str | None, cache_root: Path, *, on_notice: NoticeCallback | None = None
+) -> Callable[[str], Embedder]:
+    """Start loading the query embedder; call the result with the index's model name."""
+    from moviembed.embedding.onnx_embedder import start_loading_query_embedder
+
+    return start_loading_query_embedder(model_name, cache_root, on_notice=on_notice)
+
+
+def query_embedder(
+    model_name: str,
+    cache_root: Path,
+    *,
+    on_notice: NoticeCallback | None = None,
+    threads: int | None = None,
+) -> Embedder:
+    """The query embedder for `model_name`, loaded now; `threads` caps its ONNX threads
+    (a service whose requests run side by side wants 1)."""
+    from moviembed.embedding.onnx_embedder import load_query_embedder
+
+    return load_query_embedder(model_name, cache_root, on_notice=on_notice, threads=threads)
+
+
+def is_fast_query_embedder(embedder: Embedder) -> bool:
+    """True when `embedder` is the ONNX export (no export work is then needed)."""
+    from moviembed.embedding.onnx_embedder import OnnxEmbedder
+
+    return isinstance(embedder, OnnxEmbedder)
+
+
+def needs_query_model(model_name: str, cache_root: Path) -> bool:
+    """True when no ONNX export of `model_name` is cached yet."""
+    from moviembed.embedding.onnx_embedder import has_onnx_export
+
+    return not has_onnx_export(model_name, cache_root)
+
+
+def prepare_query_model(model_name: str, cache_root: Path) -> str | None:
+    """Export `model_name` to ONNX (or redo a damaged export); returns why queries stay
+    slow when that fails, else None."""
+    from moviembed.embedding.onnx_export import ensure_onnx
+
+    try:
+        ensure_onnx(model_name, cache_root)
+    except (EmbedderError, OSError) as exc:
+        return f"queries will keep using sentence-transformers (slower): {exc}"
+    return None

@@ -1,0 +1,149 @@
+"""The connection to ChromaDB: a local folder or a server, and Chroma's errors made readable.
+
+Kept apart from the store so the store reads as what an index of movies does,
+not how a client is made, authenticated or addressed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from moviembed.config import chroma_server_url, server_address
+from moviembed.errors import MoviembedError, StoreError, first_line
+from moviembed.files import refuse_non_folder
+
+log = logging.getLogger(__name__)
+
+
+class ChromaConnection:
+    """A lazily made Chroma client for a folder (`persist_dir`) or a server (`url`)."""
+
+    def __init__(
+        self,
+        persist_dir: Path,
+        *,
+        url: str | None = None,
+        token: str | None = None,
+        tenant: str | None = None,
+        database: str | None = None,
+    ) -> None:
+        self.persist_dir = persist_dir
+        self.url = chroma_server_url(url) if url else None
+        self._token = token
+        self._tenant = tenant
+        self._database = database
+        self._client: Any = None
+
+    @property
+    def is_remote(self) -> bool:
+        """True when the index lives on a Chroma server."""
+        return self.url is not None
+
+    @property
+    def location(self) -> str:
+        """Where the index lives, for messages (never holds credentials)."""
+        return self.url or os.path.abspath(self.persist_dir)
+
+    def identity(self, collection: str) -> str:
+        """What tells `collection` here apart from any other, for cache keys."""
+        place = self.location
+        if self.is_remote:
+            place = f"{place}/{self._tenant or ''}/{self._database or ''}"
+        return f"{place}\0{collection}"
+
+    def client(self) -> Any:
+        """The Chroma client, made on first use."""
+        if self._client is None:
+            self._client = self._http_client() if self.is_remote else self._local_client()
+        return self._client
+
+    def close(self) -> None:
+        """Release the client (see `EmbeddingStore.close`); the next use makes a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            with self.errors("close the index"):
+                client.close()
+
+    def local_index_exists(self) -> bool:
+        """True when the folder holds a Chroma database (a reader never creates one)."""
+        refuse_non_folder(self.persist_dir)
+        try:
+            return (self.persist_dir / "chroma.sqlite3").exists()
+        except OSError as exc:
+            raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
+
+    def batch_size(self) -> int:
+        """The most records one Chroma call may carry, less one for safety."""
+        with self.errors("ask for the batch size"):  # a server call, so it can fail
+            return max(1, int(self.client().get_max_batch_size()) - 1)
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        """Turn ChromaDB's many exception types into one StoreError with a readable line."""
+        try:
+            yield
+        except MoviembedError:
+            raise
+        except Exception as exc:
+            log.debug("ChromaDB failed to %s", action, exc_info=True)
+            raise StoreError(
+                f"ChromaDB could not {action} at {self.location}: {first_line(exc)}"
+            ) from exc
+
+    def _local_client(self) -> Any:
+        refuse_non_folder(self.persist_dir)
+        import chromadb
+
+        try:
+            return chromadb.PersistentClient(
+                path=str(self.persist_dir), settings=_chroma_settings()
+            )
+        except Exception as exc:  # sqlite, Rust and permission errors alike
+            log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
+            raise StoreError(
+                f"Cannot open the index at {self.persist_dir}: {first_line(exc)}. If it is "
+                "damaged, move it aside and run `moviembed build` (or `moviembed import` "
+                "a backup)."
+            ) from exc
+
+    def _http_client(self) -> Any:
+        import chromadb
+
+        assert self.url is not None
+        host, port, ssl = server_address(self.url)
+        # A plain header rather than Chroma's auth provider: the token then never sits
+        # in a Settings object, whose repr would show it.
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else None
+        optional = {"tenant": self._tenant, "database": self._database}
+        try:
+            return chromadb.HttpClient(
+                host=host,
+                port=port,
+                ssl=ssl,
+                headers=headers,
+                settings=_chroma_settings(),
+                **{key: value for key, value in optional.items() if value},
+            )
+        except Exception as exc:  # a ValueError wrapping httpx's ConnectError, mostly
+            log.debug("Cannot reach Chroma at %s", self.url)
+            reason = _scrubbed(first_line(exc.__context__ or exc), self._token)
+            raise StoreError(
+                f"Cannot reach the Chroma server at {self.url} ({reason}). "
+                "Start it (chroma run --path DIR) or check --chroma-url/MOVIEMBED_CHROMA_URL."
+            ) from None
+
+
+def _chroma_settings() -> Any:
+    """Chroma settings from our values only: no `./.env` of Chroma's own, no telemetry."""
+    import chromadb
+
+    return chromadb.Settings(anonymized_telemetry=False, _env_file=None)
+
+
+def _scrubbed(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret else text

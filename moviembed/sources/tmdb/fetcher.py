@@ -1,0 +1,102 @@
+"""Movies by TMDB id: from the response cache first, from TMDB second."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from moviembed.config import Settings
+from moviembed.errors import ConfigError, TmdbError, TmdbNotFoundError
+from moviembed.movie import Skipped, SourceItem, Unfetched, item_from_tmdb
+from moviembed.sources.tmdb.cache import ResponseCache
+
+if TYPE_CHECKING:
+    from moviembed.sources.tmdb.client import TmdbClient
+
+
+class TmdbFetcher:
+    """Movies by id, from the response cache first and TMDB second.
+
+    Ids already in the index but not in the cache are not fetched again
+    (unless `refresh`); with `offline`, only the cache is used. A wrong base
+    URL makes TMDB answer 404 for everything, so a run of 404s before any
+    success stops the build instead of skipping every movie.
+    """
+
+    max_leading_not_found = 10
+
+    def __init__(
+        self,
+        client: TmdbClient | None,
+        cache: ResponseCache,
+        *,
+        indexed: Container[str] = frozenset(),
+        refresh: bool = False,
+        offline: bool = False,
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.indexed = indexed
+        self.refresh = refresh
+        self.offline = offline
+        self._leading_not_found: int | None = 0  # None once TMDB has found a movie
+
+    def movies(self, ids: Iterable[int]) -> Iterator[SourceItem]:
+        """One item per id, in order."""
+        for movie_id in ids:
+            yield self._one(movie_id)
+
+    def _one(self, movie_id: int) -> SourceItem:
+        if not self.refresh:
+            cached = self.cache.get(movie_id)
+            if cached is not None:
+                return item_from_tmdb(movie_id, cached)
+            if str(movie_id) in self.indexed:
+                return Unfetched(str(movie_id))
+        if self.offline or self.client is None:
+            return Skipped(str(movie_id), "not in the TMDB cache (built with --offline)")
+        try:
+            raw = self.client.movie_raw(movie_id)
+        except TmdbNotFoundError:
+            self._count_not_found()
+            return Skipped(str(movie_id), "TMDB has no movie with this id (404)")
+        self._leading_not_found = None
+        self.cache.put(movie_id, raw)
+        return item_from_tmdb(movie_id, raw)
+
+    def _count_not_found(self) -> None:
+        if self._leading_not_found is None:
+            return
+        self._leading_not_found += 1
+        if self._leading_not_found < self.max_leading_not_found:
+            return
+        assert self.client is not None
+        self._leading_not_found = None  # asked once; from here on a 404 is just a 404
+        try:
+            self.client.configuration()
+        except TmdbNotFoundError:
+            raise TmdbError(
+                f"TMDB found none of the first {self.max_leading_not_found} movies, and "
+                f"{self.client.display_url} has no API configuration either: check "
+                "MOVIEMBED_TMDB_URL (it ends in /3)."
+            ) from None
+
+
+def tmdb_client(settings: Settings) -> TmdbClient:
+    """A TMDB client from the settings, or ConfigError saying how to add credentials."""
+    if not settings.has_tmdb_credentials:
+        raise ConfigError(
+            "TMDB needs credentials: set TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY in .env "
+            "(see .env.example), or add --offline to use only cached responses."
+        )
+    from moviembed.sources.tmdb.client import TmdbClient
+
+    return TmdbClient(
+        api_key=settings.tmdb_api_key,
+        read_access_token=settings.tmdb_read_access_token,
+        base_url=settings.tmdb_url,
+        language=settings.tmdb_language,
+        rate=settings.tmdb_rate,
+        timeout=settings.tmdb_timeout,
+        max_attempts=settings.tmdb_attempts,
+    )
