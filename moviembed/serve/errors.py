@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from moviembed.errors import (
-    CatalogError,
     ConfigError,
     EmbedderError,
+    InputError,
     MoviembedError,
     NotFoundError,
     StoreError,
@@ -34,7 +34,7 @@ STATUS_BY_ERROR: tuple[tuple[type[MoviembedError], int], ...] = (
     (EmbedderError, 503),
     (UsageError, 400),
     (ConfigError, 400),
-    (CatalogError, 400),
+    (InputError, 400),
 )
 PLACES = ("query", "path", "body", "header")  # where a value came from: not worth saying
 
