@@ -284,13 +284,17 @@ def main(argv: list[str] | None = None) -> int:
             str(args.data / "tmdb_5000_credits.csv.gz"),
             env=env,
         )
+    load_before = os.getloadavg()[0]
     rows = speed_rows("local", ["--db", str(index)], env, args.requests)
     backup = work / "tmdb5000.jsonl"
     moviembed("--db", str(index), "export", str(backup), env=env)
     with ChromaServer(work / "chroma") as chroma:
         moviembed("--chroma-url", chroma.url, "import", str(backup), env=env)
         rows += speed_rows("server (loopback)", ["--chroma-url", chroma.url], env, args.requests)
-    print(f"\n/api/search, hybrid, 10 results, TMDB 5000; {args.requests} requests per client\n")
+    print(
+        f"\n/api/search, hybrid, 10 results, TMDB 5000; {args.requests} requests per client "
+        f"(1-minute load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)\n"
+    )
     print("| backend | clients | median latency | p95 latency | requests/s | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for label, clients, load in rows:
