@@ -3,10 +3,10 @@
 A local Chroma keeps its vector index in memory per process and never sees another
 process's writes, so a service that must show what a `moviembed build` beside it added
 has to notice the write and reopen. Every write gives the collection a new generation
-stamp; a watcher thread reads it every `recheck_seconds` and, once it has changed and
-then stayed the same for one interval (a build stamps each batch, so that means it has
-finished), closes the store and opens it again, then refreshes the keyword index, off
-the request path. Requests read through a shared lock that the reopen takes exclusively.
+stamp; a watcher thread reads it every `recheck_seconds` and, once it has changed, then
+stayed the same for one interval, and no writer holds the index's lock (the build is done),
+closes the store and opens it again, then refreshes the keyword index, off the request
+path. Requests read through a shared lock that the reopen takes exclusively.
 """
 
 from __future__ import annotations
@@ -129,14 +129,22 @@ class IndexService:
             self._index.store.close()
 
     def check(self) -> bool:
-        """Reopen if the generation changed and then held still since the last check."""
+        """Reopen if the generation changed, then held still since the last check, and no
+        writer holds the index's lock."""
         with self.reading() as index:
             generation = current_generation(index.store)
         previous, self._polled = self._polled, generation
-        if generation == index.generation or generation != previous:
+        if generation == index.generation or generation != previous or self._writer_busy():
             return False
         self._reopen(generation)
         return True
+
+    def _writer_busy(self) -> bool:
+        """A build still holds the local index's lock: it may pause longer than the check
+        interval between batches, and each reopen costs Chroma ~10 MiB it never gives back."""
+        from moviembed.index.lock import writer_running
+
+        return not self.settings.chroma_url and writer_running(self.settings.db_path)
 
     def _watch(self) -> None:
         while not self._stopping.wait(self.recheck_seconds):
