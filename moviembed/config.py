@@ -67,6 +67,7 @@ class Settings:
     chroma_token: str | None = field(default=None, repr=False)
     chroma_tenant: str | None = None
     chroma_database: str | None = None
+    serve_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -231,6 +232,7 @@ SPECS: dict[str, _Spec] = {
     "chroma_token": _Spec("MOVIEMBED_CHROMA_TOKEN", _credential, secret=True),
     "chroma_tenant": _Spec("MOVIEMBED_CHROMA_TENANT", _name),
     "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
+    "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
 }
 
 

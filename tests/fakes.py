@@ -66,5 +66,6 @@ def install(monkeypatch: object, embedder: HashingEmbedder) -> None:
     setattr_ = monkeypatch.setattr  # type: ignore[attr-defined]
     setattr_(backends, "build_embedder", build_embedder)
     setattr_(backends, "start_query_embedder", start_query_embedder)
+    setattr_(backends, "query_embedder", lambda model_name, cache_root, **options: embedder)
     setattr_(backends, "is_fast_query_embedder", lambda current: True)
     setattr_(backends, "needs_query_model", lambda model_name, cache_root: False)

@@ -33,6 +33,20 @@ def start_query_embedder(
     return start_loading_query_embedder(model_name, cache_root, on_notice=on_notice)
 
 
+def query_embedder(
+    model_name: str,
+    cache_root: Path,
+    *,
+    on_notice: NoticeCallback | None = None,
+    threads: int | None = None,
+) -> Embedder:
+    """The query embedder for `model_name`, loaded now; `threads` caps its ONNX threads
+    (a service whose requests run side by side wants 1)."""
+    from moviembed.embedding.onnx_embedder import load_query_embedder
+
+    return load_query_embedder(model_name, cache_root, on_notice=on_notice, threads=threads)
+
+
 def is_fast_query_embedder(embedder: Embedder) -> bool:
     """True when `embedder` is the ONNX export (no export work is then needed)."""
     from moviembed.embedding.onnx_embedder import OnnxEmbedder

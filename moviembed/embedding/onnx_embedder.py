@@ -275,11 +275,13 @@ def load_query_embedder(
     *,
     batch_size: int = 32,
     on_notice: NoticeCallback | None = None,
+    threads: int | None = None,
 ) -> Embedder:
     """The ONNX embedder if this model's export is cached and sound, else sentence-transformers.
 
     Never raises for a missing or broken export: it calls `on_notice` once with one line
-    saying why the slower path is used and how to fix it.
+    saying why the slower path is used and how to fix it. `threads` caps the ONNX session's
+    threads (default: every core), e.g. 1 for a server whose requests run side by side.
     """
     name = canonical_model_name(model_name)
     try:
@@ -291,6 +293,7 @@ def load_query_embedder(
             batch_size=batch_size,
             model_name=name,
             weights_sha256=weights_sha256,
+            threads=threads,
         )
     except EmbedderError as exc:
         reason = str(exc)

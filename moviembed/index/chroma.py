@@ -70,6 +70,13 @@ class ChromaConnection:
             self._client = self._http_client() if self.is_remote else self._local_client()
         return self._client
 
+    def close(self) -> None:
+        """Release the client (see `EmbeddingStore.close`); the next use makes a new one."""
+        client, self._client = self._client, None
+        if client is not None:
+            with self.errors("close the index"):
+                client.close()
+
     def local_index_exists(self) -> bool:
         """True when the folder holds a Chroma database (a reader never creates one)."""
         refuse_non_folder(self.persist_dir)
@@ -80,7 +87,8 @@ class ChromaConnection:
 
     def batch_size(self) -> int:
         """The most records one Chroma call may carry, less one for safety."""
-        return max(1, int(self.client().get_max_batch_size()) - 1)
+        with self.errors("ask for the batch size"):  # a server call, so it can fail
+            return max(1, int(self.client().get_max_batch_size()) - 1)
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:

@@ -105,3 +105,16 @@ class IndexLock:
             "started": time.time(),
         }
         (self.folder / OWNER_NAME).write_text(json.dumps(owner), encoding="utf-8")
+
+
+def writer_running(folder: Path) -> bool:
+    """True while a live moviembed process holds the write lock on `folder`, as the owner
+    file says. Read-only: taking the lock to test it would make a starting writer wait."""
+    try:
+        pid = int(json.loads((folder / OWNER_NAME).read_text(encoding="utf-8"))["pid"])
+        os.kill(pid, 0)  # signal 0 only asks whether the process exists
+    except PermissionError:
+        return True  # alive, but another user's
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # no owner file, a damaged one, or a writer killed before removing it
+    return True

@@ -88,6 +88,17 @@ class IndexReader:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.location!r}, collection={self.collection_name!r})"
 
+    def close(self) -> None:
+        """Release the Chroma client; the next use opens the index afresh.
+
+        A local Chroma keeps one vector index in memory per folder and process, shared by
+        every client of that folder, and does not see other processes' writes to it. A
+        long-running reader closes (when no other client of the folder is left open, Chroma
+        then drops that index) and reopens to serve what another process wrote.
+        """
+        self._collection = None
+        self._chroma.close()
+
     @property
     def is_remote(self) -> bool:
         """True when the index lives on a Chroma server."""
@@ -158,17 +169,9 @@ class IndexReader:
         Each hit is `{id, document, metadata, distance}` with cosine distance
         (0 = same direction, 2 = opposite).
         """
-        collection = self._existing_collection()
-        if collection is None:
+        result = self._query(embedding, n_results, where, ["documents", "metadatas", "distances"])
+        if result is None:
             return []
-        self._check_dimension(collection, len(embedding))
-        with self._chroma.errors("query the index"):
-            result = collection.query(
-                query_embeddings=[list(map(float, embedding))],
-                n_results=n_results,
-                where=where or None,
-                include=["documents", "metadatas", "distances"],
-            )
         hits = [
             {
                 "id": id_,
@@ -185,6 +188,57 @@ class IndexReader:
             )
         ]
         return sorted(hits, key=lambda hit: hit["distance"])
+
+    def nearest(
+        self, embedding: Sequence[float], n_results: int = 10, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """(id, cosine distance) of the stored movies nearest to `embedding`, closest first.
+
+        Reads no documents or metadata (most of a query's cost), for ranking many
+        candidates before fetching the few that are shown.
+        """
+        result = self._query(embedding, n_results, where, ["distances"])
+        if result is None:
+            return []
+        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
+        return sorted(((id_, float(distance)) for id_, distance in pairs), key=lambda p: p[1])
+
+    def _query(
+        self,
+        embedding: Sequence[float],
+        n_results: int,
+        where: dict[str, Any] | None,
+        include: list[str],
+    ) -> dict[str, Any] | None:
+        collection = self._existing_collection()
+        if collection is None:
+            return None
+        self._check_dimension(collection, len(embedding))
+        with self._chroma.errors("query the index"):
+            result: dict[str, Any] = collection.query(
+                query_embeddings=[list(map(float, embedding))],
+                n_results=n_results,
+                where=where or None,
+                include=include,
+            )
+        return result
+
+    def get_embeddings(
+        self, ids: Sequence[str], where: dict[str, Any] | None = None
+    ) -> dict[str, list[float]]:
+        """Vectors of the stored movies among `ids` that match `where`, in the order asked."""
+        found = {}
+        for start, stop in self._chunks(len(ids)) if ids else ():
+            collection = self._existing_collection()
+            if collection is None:
+                return {}
+            with self._chroma.errors("read movies"):
+                result = collection.get(
+                    ids=list(ids[start:stop]), where=where or None, include=["embeddings"]
+                )
+            for id_, vector in zip(result["ids"], result["embeddings"], strict=True):
+                found[id_] = [float(x) for x in vector]
+        return {id_: found[id_] for id_ in ids if id_ in found}
 
     def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[StoredMovie]:
         """Stored movies for `ids`, in the order asked; unknown ids are left out."""

@@ -197,28 +197,28 @@ def _ranked(
         hits = store.query_similar(vector, n_results=limit, where=filters.where())
         return [(hit, 1.0 - hit["distance"]) for hit in hits]
     depth = max(CANDIDATES, limit)
-    dense = store.query_similar(vector, n_results=depth, where=filters.where())
-    pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
+    where = filters.where()
+    dense = store.nearest(vector, n_results=depth, where=where)
+    similarity = {movie_id: 1.0 - distance for movie_id, distance in dense}
     try:
         keyword_ids = keywords.search(text, depth * 2)
     except StoreError as exc:
         log.warning("%s Ranking by meaning only.", exc)
         keyword_ids = []
     titled = [hit["id"] for hit in store.find_by_title(fold(text))]
-    missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
-    for hit in store.get_by_ids(missing, include_embeddings=True):
-        if filters.matches(hit["metadata"]):
-            similarity = sum(a * b for a, b in zip(vector, hit.pop("embedding"), strict=True))
-            pool[hit["id"]] = (hit, similarity)
-    scores = dict.fromkeys(pool, 0.0)
-    for ranking in ([h["id"] for h in dense], [i for i in keyword_ids if i in pool][:depth]):
+    missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in similarity]
+    for movie_id, embedding in store.get_embeddings(missing, where=where).items():
+        similarity[movie_id] = sum(a * b for a, b in zip(vector, embedding, strict=True))
+    scores = dict.fromkeys(similarity, 0.0)
+    for ranking in ([i for i, _ in dense], [i for i in keyword_ids if i in similarity][:depth]):
         for rank, movie_id in enumerate(ranking, start=1):
             scores[movie_id] += 1.0 / (RRF_K + rank)
     for movie_id in titled:
         if movie_id in scores:
             scores[movie_id] += TITLE_BONUS
-    order = sorted(scores, key=lambda movie_id: scores[movie_id], reverse=True)
-    return [pool[movie_id] for movie_id in order[:limit]]
+    order = sorted(scores, key=lambda movie_id: scores[movie_id], reverse=True)[:limit]
+    # Documents and metadata only for the movies shown: reading them is most of the cost.
+    return [(hit, similarity[hit["id"]]) for hit in store.get_by_ids(order)]
 
 
 def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:

@@ -1,0 +1,63 @@
+"""`moviembed serve`: search over HTTP. Thin: settings, then the app from `moviembed.serve`
+under uvicorn; FastAPI and uvicorn are imported only when the command runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from moviembed.cli.support import CliState, load_settings, notice, say
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for every interface.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Require `Authorization: Bearer TOKEN` on /api (env MOVIEMBED_SERVE_TOKEN).",
+            show_default=False,
+        ),
+    ] = None,
+    cors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors",
+            metavar="ORIGIN",
+            help="Let pages from this origin call the API (e.g. http://localhost:3000); repeat.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve search over HTTP: a JSON API under /api and a web page at /. Read-only.
+
+    Examples: moviembed serve; moviembed serve --port 8080 --token "$(openssl rand -hex 16)"
+    """
+    import uvicorn
+
+    from moviembed.serve import create_app
+    from moviembed.serve.security import check_origin
+    from moviembed.serve.service import IndexService
+
+    settings = load_settings(ctx, serve_token=token)
+    origins = [check_origin(origin) for origin in cors or []]
+    if not settings.serve_token and host not in LOOPBACK:
+        notice(f"serving on {host} without a token: anyone who can reach it can search.")
+    service = IndexService.open(settings)  # errors are reported before the server starts
+    state: CliState = ctx.obj
+    say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
+    uvicorn.run(
+        create_app(settings, cors_origins=origins, service=service),
+        host=host,
+        port=port,
+        log_level="info" if state.verbose else "warning",
+        access_log=bool(state.verbose),
+        server_header=False,
+    )

@@ -1,0 +1,42 @@
+"""Query parameters the search routes share, with the CLI's names, limits and checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+
+from moviembed.search.filters import Filters
+from moviembed.serve.service import IndexService
+
+MAX_RESULTS = 100  # most results one request may ask for
+
+
+def get_service(request: Request) -> IndexService:
+    """The service the app's lifespan opened."""
+    service: IndexService = request.app.state.service
+    return service
+
+
+def get_filters(
+    genre: Annotated[
+        list[str] | None, Query(description="Only movies with this genre; repeat for several.")
+    ] = None,
+    year: Annotated[
+        str | None, Query(description="A year or range: 2010, 1990..1999, ..1980, 2010.., 1990s.")
+    ] = None,
+    director: Annotated[
+        str | None, Query(description="Only movies by this director (a unique surname works).")
+    ] = None,
+    language: Annotated[
+        str | None, Query(description="Original language, ISO 639-1, e.g. fr.")
+    ] = None,
+) -> Filters:
+    """The filters as the CLI parses them; a bad value is a UsageError (400)."""
+    return Filters.parse(genre or [], year, director, language)
+
+
+Service = Annotated[IndexService, Depends(get_service)]
+FilterParams = Annotated[Filters, Depends(get_filters)]
+Limit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description="How many results.")]
+QueryText = Annotated[str, Query(description="What the movie is about (at most 2,000 characters).")]

@@ -1,0 +1,1 @@
+"""One APIRouter per area; `app.py` mounts them under `/api`."""

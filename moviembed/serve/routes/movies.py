@@ -1,0 +1,41 @@
+"""One stored movie, and the service's health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from moviembed import __version__
+from moviembed.serve.params import Service
+from moviembed.serve.service import current_generation
+
+router = APIRouter(tags=["movies"])
+
+
+@router.get("/movies/{movie_id}")
+def get_movie(
+    service: Service, movie_id: Annotated[str, Path(description="The movie's TMDB id.")]
+) -> dict[str, Any]:
+    """A stored movie's document and metadata, as `moviembed inspect ID --json` shows them."""
+    with service.reading() as index:
+        hit = index.store.get_one(movie_id.strip())
+    return {"id": hit["id"], "document": hit["document"], "metadata": hit["metadata"]}
+
+
+@router.get("/health")
+def health(service: Service) -> dict[str, Any]:
+    """Movies served, the model and vector width, the index's write stamp, our version.
+
+    Answers 503 when the index cannot be read (e.g. the Chroma server is down).
+    """
+    with service.reading() as index:
+        info = index.store.info()
+        generation = current_generation(index.store)
+    return {
+        "count": info.count,
+        "model": info.model or index.model,
+        "dimension": info.dimension,
+        "generation": generation,
+        "version": __version__,
+    }

@@ -1,0 +1,60 @@
+"""Bearer-token access to `/api` and the CORS origins the browser may call it from.
+
+Both are off unless asked for: the service binds to 127.0.0.1 by default, so only this
+machine can reach it. A token is compared in constant time and never logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException
+
+from moviembed.errors import UsageError
+
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def token_checker(token: str | None) -> Callable[[Request], None]:
+    """A dependency that refuses requests without `Authorization: Bearer <token>`."""
+    expected = token.encode() if token else None
+
+    def require_token(request: Request) -> None:
+        if expected is None:
+            return
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise HTTPException(401, "This service needs Authorization: Bearer <token>.", CHALLENGE)
+        if not secrets.compare_digest(given.strip().encode(), expected):
+            raise HTTPException(401, "Wrong token.", CHALLENGE)
+
+    return require_token
+
+
+def allow_origins(app: FastAPI, origins: Sequence[str]) -> None:
+    """Let pages from `origins` call the API from a browser (GET and POST, with a token)."""
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[check_origin(origin) for origin in origins],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+
+
+def check_origin(origin: str) -> str:
+    """`scheme://host[:port]` as browsers send it in `Origin`, or `*`; UsageError otherwise."""
+    value = origin.strip().rstrip("/")
+    parts = urlsplit(value)
+    bare = parts.netloc and not (parts.path or parts.query or parts.fragment or "@" in parts.netloc)
+    if value == "*" or (parts.scheme in ("http", "https") and bare):
+        return value
+    raise UsageError(
+        f"--cors {origin!r} is not an origin: give scheme, host and port, "
+        "e.g. --cors http://localhost:3000."
+    )

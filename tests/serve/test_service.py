@@ -1,0 +1,54 @@
+"""When the service reopens the index (fast tier: the stand-in model, no server)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from moviembed.cli.app import app
+from moviembed.config import Settings
+from moviembed.index.lock import OWNER_NAME, IndexLock, writer_running
+from moviembed.index.store import EmbeddingStore
+from moviembed.serve.service import IndexService, current_generation
+from tests.conftest import SMALL_CATALOG
+
+
+def test_writer_running_reads_the_owner_file_without_taking_the_lock(tmp_path: Path) -> None:
+    assert not writer_running(tmp_path)
+    with IndexLock(tmp_path):
+        assert writer_running(tmp_path)
+    assert not writer_running(tmp_path)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (tmp_path / OWNER_NAME).write_text(json.dumps({"pid": int(finished.stdout)}))
+    assert not writer_running(tmp_path)  # a writer killed before it could remove the file
+    (tmp_path / OWNER_NAME).write_text("{damaged")
+    assert not writer_running(tmp_path)
+
+
+def test_the_service_reopens_once_the_writer_is_done(runner: CliRunner, tmp_path: Path) -> None:
+    built = runner.invoke(app, ["build", "-q", "--catalog", str(SMALL_CATALOG)])
+    assert built.exit_code == 0, built.output
+    settings = Settings.load()
+    service = IndexService.open(settings, recheck_seconds=0)
+    try:
+        writer = EmbeddingStore.from_settings(settings)
+        with IndexLock(settings.db_path):
+            writer.mark_changed()
+            assert not service.check()  # changed since the last check: maybe mid-write
+            assert not service.check()  # still, but the writer holds the lock
+        assert service.check()
+        assert not service.check()
+        with service.reading() as index:
+            assert index.generation == current_generation(writer)
+            assert index.store.count() == 12
+    finally:
+        service.close()
