@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
@@ -23,6 +23,7 @@ from moviembed.choices import TmdbList
 from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
 from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
+from moviembed.sources.tmdb.redact import display_url, install_log_redaction, redact
 
 log = logging.getLogger(__name__)
 
@@ -36,60 +37,6 @@ AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API k
 NOT_FOUND_STATUS_CODE = 34
 CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
 URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
-
-_SECRET_PATTERNS = (
-    re.compile(r"(api_key=)[^&\s'\"#]+", re.IGNORECASE),
-    re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+"),
-)
-# Filters on a logger only see records logged to that very logger, not those that
-# propagate from its children, so each urllib3 module logger needs its own filter.
-_URLLIB3_LOGGERS = (
-    "urllib3",
-    "urllib3.connectionpool",
-    "urllib3.connection",
-    "urllib3.poolmanager",
-    "urllib3.response",
-    "urllib3.util.retry",
-    "requests",
-)
-
-
-def redact(text: str) -> str:
-    """`text` with `api_key=...` query values and bearer tokens replaced by `***`."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\g<1>***", text)
-    return text
-
-
-class RedactSecretsFilter(logging.Filter):
-    """Rewrites log records so no `api_key=` value or bearer token reaches a handler.
-
-    urllib3 logs every request URL (query string included) at DEBUG level.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is the logging module's problem, not ours
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_REDACTOR = RedactSecretsFilter()
-
-
-def install_log_redaction() -> None:
-    """Add the redacting filter to the urllib3 and requests loggers (once each)."""
-    names = set(_URLLIB3_LOGGERS) | {
-        name for name in logging.root.manager.loggerDict if name.startswith("urllib3.")
-    }
-    for name in sorted(names):
-        logger = logging.getLogger(name)
-        if _REDACTOR not in logger.filters:
-            logger.addFilter(_REDACTOR)
 
 
 class _Throttle:
@@ -150,7 +97,7 @@ class TmdbClient:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
                 f"MOVIEMBED_TMDB_URL must be an http(s) URL like {API_URL}, "
-                f"not {_shown(base_url)!r}."
+                f"not {display_url(base_url)!r}."
             )
         self.base_url = base_url.rstrip("/")
         self.language = language
@@ -159,7 +106,7 @@ class TmdbClient:
         self.max_attempts = max_attempts
         self.backoff = float(backoff)
         self.requests_sent = 0  # attempts made, retries included
-        self.display_url = _shown(self.base_url)  # for messages: no credentials or query
+        self.display_url = display_url(self.base_url)  # for messages: no credentials or query
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
         self._throttle = _Throttle(self.rate)
@@ -376,20 +323,6 @@ def _check_number(name: str, value: float, *, minimum: float, strict: bool) -> N
     if not ok:
         bound = "greater than" if strict else "at least"
         raise ConfigError(f"The TMDB {name} must be a number {bound} {minimum:g}, not {value!r}.")
-
-
-def _shown(url: str) -> str:
-    """A URL fit for messages: no user info, query string or fragment."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{host}:{port}" if port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def _connection_reason(exc: requests.ConnectionError) -> str:
