@@ -47,9 +47,10 @@ REAL_MODEL_FIXTURES = {"real_model", "embedder", "onnx_cache", "built_index", "i
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that loads the real model is slow, whatever file it is in."""
+    """A test that loads the real model or reads the whole TMDB 5000 dataset is slow,
+    whatever file it is in."""
     for item in items:
-        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (REAL_MODEL_FIXTURES | {"shared_data"}) & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
