@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from moviembed.movie import TOP_CAST, Movie
+from moviembed.movie import SIGNALS, TOP_CAST, Movie
 
 # TMDB keywords kept in the document: enough for themes ("heist", "time travel")
 # without crowding out the synopsis in the model's 256-token window.
@@ -59,7 +59,9 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     """Flat metadata for ChromaDB; keys whose value is unknown are left out (Chroma has no null).
 
     Besides the readable fields, three keys exist for exact filtering inside
-    Chroma: `genre_list`, `director_keys` (folded names) and `title_key`.
+    Chroma: `genre_list`, `director_keys` (folded names) and `title_key`. The
+    ranking signals (popularity, votes, rating, poster) are metadata only, so new
+    numbers from TMDB never change `doc_hash` and never cost a re-embedding.
     """
     genres = [genre for genre in movie.genres if genre.strip()]
     optional: Metadata = {
@@ -75,4 +77,6 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     }
     metadata: Metadata = {"title": movie.title, "doc_hash": content_hash(document)}
     metadata.update({key: value for key, value in optional.items() if value})
+    signals = {name: getattr(movie, name) for name in SIGNALS}
+    metadata.update({key: value for key, value in signals.items() if value is not None})
     return metadata
