@@ -60,7 +60,7 @@ RankOption = Annotated[
     RankOrder,
     typer.Option(
         "--rank",
-        help="relevance, or the strongest matches re-sorted by popularity, rating or year.",
+        help="relevance, or the 50 best matches re-sorted by popularity, rating or year.",
     ),
 ]
 ExplainOption = Annotated[

@@ -114,8 +114,8 @@ def search(
 ) -> list[SearchHit]:
     """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first.
 
-    `order` other than relevance re-sorts the most relevant matches (at least
-    CANDIDATES) by popularity, rating or year; `prior=None` ranks by fit alone.
+    `order` other than relevance re-sorts the CANDIDATES (or `limit`, if more)
+    most relevant matches by popularity, rating or year; `prior=None` ranks by fit alone.
     """
     text = check_query(text, limit)
     filters = filters or Filters()
@@ -129,7 +129,8 @@ def search(
     hits = _with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
     if order is not RankOrder.relevance:
         key = order_key(order)
-        hits = sorted(hits, key=lambda scored: key(scored[0]["metadata"]))
+        best = hits[: query.depth]
+        hits = sorted(best, key=lambda scored: key(scored[0]["metadata"]))
     return _numbered(hits, limit)
 
 
