@@ -115,39 +115,41 @@ class Filters:
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
     """`2010`, `1990..1999`, `..1980`, `2010..` or `1990s` -> (first year, last year)."""
-    value = text.strip()
-    decade = _DECADE.fullmatch(value)
+    decade = _DECADE.fullmatch(text.strip())
     if decade:
         start = int(decade["decade"]) * 10
         return start, start + 9
-    match = _YEAR_RANGE.fullmatch(value)
-    if not value or not match or not (match["start"] or match["end"]):
-        raise UsageError(
-            f"--year {text!r} is not a year or range: "
-            "use 2010, 1990..1999, ..1980, 2010.. or 1990s."
-        )
-    start = int(match["start"]) if match["start"] else None
-    end = int(match["end"]) if match["end"] else None
-    if not match["dots"]:
-        return start, start
-    if start is not None and end is not None and start > end:
-        raise UsageError(f"--year {text!r} runs backwards; write {end}..{start}.")
-    return start, end
+    return _parse_range(
+        _YEAR_RANGE,
+        text,
+        "--year",
+        "a year or range: use 2010, 1990..1999, ..1980, 2010.. or 1990s",
+    )
 
 
 def parse_runtime_range(text: str) -> tuple[int | None, int | None]:
     """`90..120`, `..100`, `150..` or `95` (minutes) -> (shortest, longest), inclusive."""
-    match = _RUNTIME_RANGE.fullmatch(text.strip())
+    return _parse_range(
+        _RUNTIME_RANGE,
+        text,
+        "--runtime",
+        "a length in minutes or a range: use 90..120, ..100 or 150..",
+    )
+
+
+def _parse_range(
+    pattern: re.Pattern[str], text: str, flag: str, expected: str
+) -> tuple[int | None, int | None]:
+    """`A..B`, `..B`, `A..` or `A` matched by `pattern` -> inclusive (start, end)."""
+    match = pattern.fullmatch(text.strip())
     if not match or not (match["start"] or match["end"]):
-        raise UsageError(
-            f"--runtime {text!r} is not a length in minutes or a range: use 90..120, ..100 or 150.."
-        )
+        raise UsageError(f"{flag} {text!r} is not {expected}.")
     start = int(match["start"]) if match["start"] else None
     end = int(match["end"]) if match["end"] else None
     if not match["dots"]:
         return start, start
     if start is not None and end is not None and start > end:
-        raise UsageError(f"--runtime {text!r} runs backwards; write {end}..{start}.")
+        raise UsageError(f"{flag} {text!r} runs backwards; write {end}..{start}.")
     return start, end
 
 
