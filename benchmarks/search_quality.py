@@ -98,12 +98,25 @@ def year_boosted(text: str, hits: list[SearchHit], boost: float) -> list[SearchH
 Config = dict[str, Any]
 
 
-def evaluate(entries: list[dict[str, Any]], movies: dict[str, Movie], run: Callable) -> dict:
+def ideal_grades(entries: list[dict[str, Any]], movies: dict[str, Movie]) -> dict[str, list[int]]:
+    """Every movie's non-zero grade, per query id: the best possible top 10 comes from these."""
+    return {
+        entry["id"]: [g for g in (relevance(entry, m) for m in movies.values()) if g]
+        for entry in entries
+    }
+
+
+def evaluate(
+    entries: list[dict[str, Any]],
+    movies: dict[str, Movie],
+    ideals: dict[str, list[int]],
+    run: Callable,
+) -> dict:
     """{split: {kind: {mrr, recall, ndcg}}} for the search `run(entry) -> hits`."""
     scores: dict[str, dict[str, dict[str, list[float]]]] = {}
     for entry in entries:
         grades = [relevance(entry, movies[hit.id]) for hit in run(entry)][:K]
-        ideal = [g for g in (relevance(entry, m) for m in movies.values()) if g]
+        ideal = ideals[entry["id"]]
         for split in (entry["split"], "all"):
             kind = scores.setdefault(split, {}).setdefault(entry["kind"], {})
             kind.setdefault("mrr", []).append(reciprocal_rank(grades))
@@ -200,10 +213,13 @@ def main(argv: list[str] | None = None) -> int:
     configs = sweep() if args.sweep else CONFIGS
     if args.sweep:
         entries = [entry for entry in entries if entry["split"] == "tune"]
+    ideals = ideal_grades(entries, by_id)
     results = {}
     for name, config in configs.items():
         keywords = KeywordIndex(path, config.get("title_weight", TITLE_WEIGHT))
-        results[name] = evaluate(entries, by_id, runner(store, embedder, keywords, config))
+        run = runner(store, embedder, keywords, config)
+        results[name] = evaluate(entries, by_id, ideals, run)
+        print(f"{name}: done", file=sys.stderr)
     print_table(results, entries)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
