@@ -47,9 +47,10 @@ MOVIES_FILE = "tmdb_5000_movies.csv.gz"
 CREDITS_FILE = "tmdb_5000_credits.csv.gz"
 
 KINDS = {"known_item": "known", "mood": "mood", "filtered": "filter", "keyword": "keyword"}
-MIN_PER_KIND = {"known_item": 25, "mood": 12, "filtered": 8, "keyword": 5}
-MIN_QUERIES = 60
-ENTRY_KEYS = {"id", "kind", "query", "relevant", "judge", "filters", "note"}
+MIN_PER_KIND = {"known_item": 80, "mood": 12, "filtered": 12, "keyword": 8}
+MIN_QUERIES = 150
+ENTRY_KEYS = {"id", "kind", "query", "relevant", "judge", "filters", "note", "split"}
+SPLITS = ("tune", "test")  # fixed before any tuning: tune on one half, report the other
 MIN_RELEVANT, MAX_RELEVANT = 5, 300
 MIN_PERFECT = 2
 OVERLAP_WORDS = 4
@@ -211,6 +212,8 @@ def check_schema(entry: Any, ids: set[str], vocab: Vocabulary) -> list[str]:
         problems.append("query must be a non-empty string")
     if "note" in entry and not isinstance(entry["note"], str):
         problems.append("note must be a string")
+    if entry.get("split") not in SPLITS:
+        problems.append(f"split must be one of {', '.join(SPLITS)}")
 
     has = {key: key in entry for key in ("relevant", "judge", "filters")}
     allowed = {

@@ -15,6 +15,12 @@ commands alternately so a drifting machine affects both alike:
 
 The ONNX export and the bundled model's first load happen once in a warm-up,
 as they do once per machine for a user.
+
+    python benchmarks/run.py --query-against ../main --index DIR [--runs 9]
+
+only times `moviembed query` of this checkout against another checkout's (say,
+before a ranking change) on an existing index, alternately, each with its own
+cache folder so neither rebuilds the other's keyword index.
 """
 
 from __future__ import annotations
@@ -92,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs of each command (>= 1)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--workdir", type=Path, help="kept after the run if given")
+    parser.add_argument("--query-against", type=Path, help="another checkout to compare query with")
+    parser.add_argument("--index", type=Path, help="the index --query-against queries")
     args = parser.parse_args(argv)
+    if args.query_against:
+        return compare_queries(args.query_against.resolve(), args.index, args.runs)
     movies = args.data / "tmdb_5000_movies.csv.gz"
     credits = args.data / "tmdb_5000_credits.csv.gz"
     if not movies.is_file():
@@ -145,6 +155,39 @@ def main(argv: list[str] | None = None) -> int:
     print_table(args.runs, first, rerun, queries, light)
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+def compare_queries(other: Path, index: Path | None, runs: int) -> int:
+    """Median whole-process `moviembed query` time of this checkout and of `other`."""
+    if index is None or not index.is_dir():
+        raise SystemExit("--query-against needs --index DIR, an existing index folder")
+    caches = Path(tempfile.mkdtemp(prefix="moviembed-bench-"))
+    commands = {
+        name: [
+            "env",
+            f"PYTHONPATH={checkout}",
+            f"MOVIEMBED_CACHE_DIR={caches / name}",
+            sys.executable,
+            "-m",
+            "moviembed",
+            "query",
+            QUERY,
+        ]
+        for name, checkout in (("this", ROOT), ("other", other))
+    }
+    env = dict(os.environ, MOVIEMBED_DB=str(index), NO_COLOR="1")
+    measure(commands, env, 2)  # warm-up: ONNX export and keyword index, once each
+    samples = measure(commands, env, runs)
+    print(f"| checkout | median wall ({runs} runs) | peak RSS |\n|---|---:|---:|")
+    for name, checkout in (("this", ROOT), ("other", other)):
+        sample = samples[name]
+        print(f"| {checkout} | {sample.wall:.3f} s | {sample.peak:.0f} MiB |")
+    print(
+        f"\nratio this/other (median of run-by-run ratios): "
+        f"{pair_ratio(samples['this'], samples['other']):.3f}"
+    )
+    shutil.rmtree(caches, ignore_errors=True)
     return 0
 
 

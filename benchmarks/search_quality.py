@@ -1,25 +1,24 @@
-"""Search quality on the TMDB 5000 dataset: MRR@10 and nDCG@10 per document recipe and mode.
+"""Search quality on the TMDB 5000 dataset: MRR@10, Recall@10 and nDCG@10 per split and kind.
 
     python benchmarks/search_quality.py [--data ../shared/data/tmdb5000] [--workdir DIR]
+    python benchmarks/search_quality.py --sweep   # the tuning-half sweep behind the defaults
 
-Builds one index per document recipe (reused on later runs), runs every query
-of `quality_queries.json` in each search mode, grades the top 10 with
-`judge.relevance`, and prints a table. The seed's recipe is the document text
-of issue 3 (title, year, synopsis, genres, director, cast) searched densely;
-ours adds TMDB keywords and hybrid ranking. Filtered queries apply their
-filters in every configuration.
+Builds the index once (reused on later runs; a build after a code change only
+updates metadata), runs every query of `quality_queries.json`, grades the top
+10 with `judge.relevance` and prints one table per configuration: "before"
+is the ranking before issue 16 (plain RRF, title weight 1, no prior), "after"
+the defaults. `--sweep` scores prior forms and weights, BM25 title weights and
+a query-year boost on the tuning half only; the test half is for reporting.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
+import re
 import statistics
 import sys
-import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -30,24 +29,23 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from judge import relevance  # noqa: E402
 
+from moviembed.choices import SearchMode  # noqa: E402
 from moviembed.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
 from moviembed.index.builder import build_index  # noqa: E402
-from moviembed.index.keywords import KeywordIndex  # noqa: E402
+from moviembed.index.keywords import TITLE_WEIGHT, KeywordIndex  # noqa: E402
 from moviembed.index.store import EmbeddingStore  # noqa: E402
 from moviembed.movie import Movie, Skipped, movie_from_tmdb  # noqa: E402
+from moviembed.search import ranking  # noqa: E402
 from moviembed.search.filters import Filters  # noqa: E402
-from moviembed.search.query import SearchMode, search  # noqa: E402
+from moviembed.search.query import SearchHit, search  # noqa: E402
 from moviembed.sources.dataset import iter_api_records  # noqa: E402
 
 QUERIES = ROOT / "benchmarks" / "quality_queries.json"
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "tmdb5000"
+DEFAULT_DATA = Path("/work/shared/data/tmdb5000")
 DEFAULT_WORKDIR = Path.home() / ".cache" / "moviembed-bench" / "quality"
 K = 10
-
-RECIPES: dict[str, Callable[[Movie], Movie]] = {
-    "seed (no keywords)": lambda movie: dataclasses.replace(movie, keywords=()),
-    "ours (with keywords)": lambda movie: movie,
-}
+KINDS = ("known_item", "mood", "filtered", "keyword")
+_DECADE = re.compile(r"\b(1[89]\d|20[0-2])0s\b")
 
 
 def load_movies(data: Path) -> list[Movie]:
@@ -78,85 +76,179 @@ def reciprocal_rank(grades: list[int]) -> float:
     return next((1.0 / (i + 1) for i, g in enumerate(grades[:K]) if g == 2), 0.0)
 
 
+def recall(grades: list[int], ideal: list[int]) -> float:
+    """Right answers (grade 2) in the top K over as many as could fit there."""
+    wanted = min(K, sum(1 for g in ideal if g == 2))
+    return sum(1 for g in grades[:K] if g == 2) / wanted if wanted else 0.0
+
+
+def year_boosted(text: str, hits: list[SearchHit], boost: float) -> list[SearchHit]:
+    """Re-rank by adding `boost` to movies released in a decade the query names."""
+    decades = {int(match) * 10 for match in _DECADE.findall(text)}
+    if not decades or not boost:
+        return hits
+
+    def score(hit: SearchHit) -> float:
+        year = hit.year or 0
+        return hit.score + (boost if any(d <= year <= d + 9 for d in decades) else 0.0)
+
+    return sorted(hits, key=score, reverse=True)
+
+
+Config = dict[str, Any]
+
+
+def ideal_grades(entries: list[dict[str, Any]], movies: dict[str, Movie]) -> dict[str, list[int]]:
+    """Every movie's non-zero grade, per query id: the best possible top 10 comes from these."""
+    return {
+        entry["id"]: [g for g in (relevance(entry, m) for m in movies.values()) if g]
+        for entry in entries
+    }
+
+
 def evaluate(
     entries: list[dict[str, Any]],
     movies: dict[str, Movie],
-    store: EmbeddingStore,
-    embedder: SentenceTransformerEmbedder,
-    mode: SearchMode,
-    keywords: KeywordIndex,
-) -> dict[str, Any]:
-    by_kind: dict[str, dict[str, list[float]]] = {}
-    latencies = []
+    ideals: dict[str, list[int]],
+    run: Callable,
+) -> dict:
+    """{split: {kind: {mrr, recall, ndcg}}} for the search `run(entry) -> hits`."""
+    scores: dict[str, dict[str, dict[str, list[float]]]] = {}
     for entry in entries:
-        started = time.perf_counter()
+        grades = [relevance(entry, movies[hit.id]) for hit in run(entry)][:K]
+        ideal = ideals[entry["id"]]
+        for split in (entry["split"], "all"):
+            kind = scores.setdefault(split, {}).setdefault(entry["kind"], {})
+            kind.setdefault("mrr", []).append(reciprocal_rank(grades))
+            kind.setdefault("recall", []).append(recall(grades, ideal))
+            kind.setdefault("ndcg", []).append(ndcg(grades, ideal))
+    return {
+        split: {kind: {n: statistics.fmean(v) for n, v in m.items()} for kind, m in kinds.items()}
+        for split, kinds in scores.items()
+    }
+
+
+def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config: Config):
+    def run(entry: dict[str, Any]) -> list[SearchHit]:
+        weight = config.get("weight", ranking.PRIOR_WEIGHT)
+        form = config.get("prior", ranking.vote_prior)
         hits = search(
             entry["query"],
             store=store,
             embedder=embedder,
-            limit=K,
+            limit=ranking_pool(config),
             filters=filters_of(entry),
-            mode=mode,
+            mode=config.get("mode", SearchMode.hybrid),
             keywords=keywords,
+            prior=(lambda meta: weight / ranking.PRIOR_WEIGHT * form(meta)) if weight else None,
         )
-        latencies.append(time.perf_counter() - started)
-        grades = [relevance(entry, movies[hit.id]) for hit in hits]
-        ideal = [g for g in (relevance(entry, m) for m in movies.values()) if g]
-        scores = by_kind.setdefault(entry["kind"], {"mrr": [], "ndcg": []})
-        scores["mrr"].append(reciprocal_rank(grades))
-        scores["ndcg"].append(ndcg(grades, ideal))
-    result: dict[str, Any] = {
-        kind: {name: statistics.fmean(values) for name, values in scores.items()}
-        for kind, scores in by_kind.items()
-    }
-    every = [v for scores in by_kind.values() for v in scores["ndcg"]]
-    result["overall_ndcg"] = statistics.fmean(every)
-    result["latency_ms"] = statistics.median(latencies) * 1000
-    return result
+        return year_boosted(entry["query"], hits, config.get("year_boost", 0.0))[:K]
+
+    return run
+
+
+def ranking_pool(config: Config) -> int:
+    return 50 if config.get("year_boost") else K
+
+
+def popularity_prior(metadata: ranking.Metadata) -> float:
+    """TMDB's popularity (a recent-activity measure), log-scaled like `vote_prior`."""
+    value = metadata.get("popularity")
+    if not isinstance(value, (int, float)):
+        return 0.0
+    return min(math.log1p(value) / math.log1p(100), 1.0) - 0.5
+
+
+def votes_and_rating_prior(metadata: ranking.Metadata) -> float:
+    """`vote_prior` plus how well liked, trusted only as far as votes back it."""
+    rating = metadata.get("vote_average")
+    liked = (rating - 6.5) / 7 if isinstance(rating, (int, float)) else 0.0
+    return ranking.vote_prior(metadata) + liked * (ranking.vote_prior(metadata) + 0.5)
+
+
+BEFORE: Config = {"weight": 0.0, "title_weight": 1.0}
+CONFIGS: dict[str, Config] = {
+    "before: hybrid": BEFORE,
+    "after: hybrid": {},
+    "before: dense": {**BEFORE, "mode": SearchMode.dense},
+    "after: dense": {"mode": SearchMode.dense},
+}
+FORMS = {
+    "votes": ranking.vote_prior,
+    "popularity": popularity_prior,
+    "votes+rating": votes_and_rating_prior,
+}
+
+
+def sweep() -> dict[str, Config]:
+    """Each knob varied around the defaults (one at a time), for the tuning half."""
+    configs: dict[str, Config] = {"before": BEFORE}
+    for name, form in FORMS.items():
+        for weight in (0.002, 0.004, 0.006, 0.01, 0.015):
+            configs[f"prior {name} x{weight}"] = {"prior": form, "weight": weight}
+    for title_weight in (1.0, 2.0, 3.0, 5.0, 8.0):
+        configs[f"title weight {title_weight:g}"] = {"title_weight": title_weight}
+    for boost in (0.003, 0.01):
+        configs[f"decade boost {boost}"] = {"year_boost": boost}
+    return configs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--index", type=Path, help="an index folder to reuse (default: in workdir)")
+    parser.add_argument("--sweep", action="store_true", help="tune: the tuning half only")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
     movies = load_movies(args.data)
-    by_id = {str(movie.id): movie for movie in movies}
     embedder = SentenceTransformerEmbedder()
-    rows = []
-    for number, (recipe, transform) in enumerate(RECIPES.items()):
-        store = EmbeddingStore(args.workdir / f"index-{number}")
-        started = time.perf_counter()
-        report = build_index(map(transform, movies), store=store, embedder=embedder)
-        seconds = time.perf_counter() - started
-        print(f"{recipe}: index ready ({report.added} added) in {seconds:.0f} s", file=sys.stderr)
-        keywords = KeywordIndex.for_store(store, args.workdir / "cache")
-        for mode in SearchMode:
-            scores = evaluate(entries, by_id, store, embedder, mode, keywords)
-            rows.append({"recipe": recipe, "mode": mode.value, **scores})
-    print_table(rows, Counter(entry["kind"] for entry in entries))
+    store = EmbeddingStore(args.index or args.workdir / "index")
+    report = build_index(movies, store=store, embedder=embedder)
+    print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
+    path = KeywordIndex.for_store(store, args.workdir / "cache").path
+    KeywordIndex(path).ensure_current(store)
+    by_id = {str(movie.id): movie for movie in movies}
+    configs = sweep() if args.sweep else CONFIGS
+    if args.sweep:
+        entries = [entry for entry in entries if entry["split"] == "tune"]
+    ideals = ideal_grades(entries, by_id)
+    results = {}
+    for name, config in configs.items():
+        keywords = KeywordIndex(path, config.get("title_weight", TITLE_WEIGHT))
+        run = runner(store, embedder, keywords, config)
+        results[name] = evaluate(entries, by_id, ideals, run)
+        print(f"{name}: done", file=sys.stderr)
+    print_table(results, entries)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
-def print_table(rows: list[dict[str, Any]], kinds: Counter[str]) -> None:
-    print(f"\n{kinds.total()} queries: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
-    header = (
-        "| recipe | mode | known-item MRR@10 | known-item nDCG@10 | mood nDCG@10 | "
-        "filtered nDCG@10 | keyword nDCG@10 | overall nDCG@10 | median latency |"
+def print_table(results: dict[str, dict], entries: list[dict[str, Any]]) -> None:
+    counts = {s: sum(1 for e in entries if e["split"] == s) for s in ("tune", "test")}
+    print(f"\n{len(entries)} queries (tune {counts['tune']}, test {counts['test']})")
+    print(
+        "| configuration | half | known-item MRR@10 | known-item Recall@10 | known-item nDCG@10 "
+        "| mood nDCG@10 | filtered nDCG@10 | keyword nDCG@10 | keyword Recall@10 |"
     )
-    print(header)
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for row in rows:
-        print(
-            f"| {row['recipe']} | {row['mode']} | {row['known_item']['mrr']:.3f} | "
-            f"{row['known_item']['ndcg']:.3f} | {row['mood']['ndcg']:.3f} | "
-            f"{row['filtered']['ndcg']:.3f} | {row['keyword']['ndcg']:.3f} | "
-            f"{row['overall_ndcg']:.3f} | {row['latency_ms']:.0f} ms |"
-        )
+    for name, splits in results.items():
+        for split in ("tune", "test"):
+            if split not in splits:
+                continue
+            r = splits[split]
+            cells = [
+                r["known_item"]["mrr"],
+                r["known_item"]["recall"],
+                r["known_item"]["ndcg"],
+                r["mood"]["ndcg"],
+                r["filtered"]["ndcg"],
+                r["keyword"]["ndcg"],
+                r["keyword"]["recall"],
+            ]
+            print(f"| {name} | {split} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
 
 
 if __name__ == "__main__":

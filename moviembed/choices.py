@@ -46,3 +46,12 @@ class TmdbList(str, Enum):
     top_rated = "top_rated"
     popular = "popular"
     now_playing = "now_playing"
+
+
+class RankOrder(str, Enum):
+    """How the movies that match a query are ordered."""
+
+    relevance = "relevance"
+    popularity = "popularity"
+    rating = "rating"
+    year = "year"

@@ -7,11 +7,12 @@ context: title and year, the synopsis, then labelled facts.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from typing import Any
 
-from moviembed.movie import MAX_RUNTIME, TOP_CAST, Movie
+from moviembed.movie import MAX_POPULARITY, MAX_RUNTIME, MAX_VOTES, SIGNALS, TOP_CAST, Movie
 
 # TMDB keywords kept in the document: enough for themes ("heist", "time travel")
 # without crowding out the synopsis in the model's 256-token window.
@@ -59,7 +60,9 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     """Flat metadata for ChromaDB; keys whose value is unknown are left out (Chroma has no null).
 
     Besides the readable fields, three keys exist for exact filtering inside
-    Chroma: `genre_list`, `director_keys` (folded names) and `title_key`.
+    Chroma: `genre_list`, `director_keys` (folded names) and `title_key`. The
+    ranking signals (popularity, votes, rating, poster) are metadata only, so new
+    numbers from TMDB never change `doc_hash` and never cost a re-embedding.
     """
     genres = [genre for genre in movie.genres if genre.strip()]
     optional: Metadata = {
@@ -75,6 +78,8 @@ def build_metadata(movie: Movie, document: str) -> Metadata:
     }
     metadata: Metadata = {"title": movie.title, "doc_hash": content_hash(document)}
     metadata.update({key: value for key, value in optional.items() if value})
+    signals = {name: getattr(movie, name) for name in SIGNALS}
+    metadata.update({key: value for key, value in signals.items() if value is not None})
     return metadata
 
 
@@ -92,8 +97,18 @@ METADATA_SCHEMA: dict[str, tuple[type, bool]] = {
     "cast": (str, False),
     "language": (str, False),
     "runtime": (int, False),
+    "popularity": (float, False),
+    "vote_count": (int, False),
+    "vote_average": (float, False),
+    "poster_path": (str, False),
 }
-_BOUNDS = {"year": (1, 9999), "runtime": (1, MAX_RUNTIME - 1)}
+_BOUNDS = {
+    "year": (1, 9999),
+    "runtime": (1, MAX_RUNTIME - 1),
+    "popularity": (0, MAX_POPULARITY),
+    "vote_count": (0, MAX_VOTES),
+    "vote_average": (0, 10),
+}
 
 
 def check_metadata(metadata: Any) -> None:
@@ -117,6 +132,10 @@ def _has_type(value: Any, kind: type) -> bool:
         return isinstance(value, list) and all(isinstance(item, str) and item for item in value)
     if kind is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return (
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        )
     return isinstance(value, str) and bool(value)
 
 
@@ -128,4 +147,6 @@ def _in_bounds(key: str, value: Any) -> bool:
 def _described(kind: type) -> str:
     if kind is list:
         return "a list of text"
+    if kind is float:
+        return "a number in range"
     return "a whole number in range" if kind is int else "non-empty text"

@@ -16,6 +16,10 @@ TMDB_GENRES = frozenset(
 TOP_CAST = 3  # billed cast members kept per movie
 MAX_MOVIE_ID = 2**31 - 1  # TMDB ids are 32-bit; a larger "id" is a typo or a hostile file
 MAX_RUNTIME = 10_000  # minutes; TMDB's longest films run a few thousand
+MAX_POPULARITY = 1e7  # TMDB's popularity peaks in the thousands; more is a broken record
+MAX_VOTES = 10**8
+# Facts stored as metadata for ranking and display, never embedded.
+SIGNALS = ("popularity", "vote_count", "vote_average", "poster_path")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Movie:
     original_language: str | None = None
     overview: str = ""
     keywords: tuple[str, ...] = field(default=())
+    # How well known and how well liked (TMDB's numbers); None when unknown.
+    popularity: float | None = None
+    vote_count: int | None = None
+    vote_average: float | None = None
+    poster_path: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -106,6 +115,7 @@ def movie_from_tmdb(data: dict[str, Any]) -> Movie:
     billed = sorted(_named(credits.get("cast")), key=lambda person: _number(person.get("order")))
     runtime = _number(data.get("runtime"))
     return Movie(
+        **signals_from(data),
         id=movie_id,
         title=_text(data.get("title")) or _text(data.get("original_title")) or f"TMDB {movie_id}",
         release_date=_text(data.get("release_date")) or None,
@@ -117,6 +127,34 @@ def movie_from_tmdb(data: dict[str, Any]) -> Movie:
         overview=_text(data.get("overview")),
         keywords=tuple(k["name"] for k in _named(_mapping(data.get("keywords")).get("keywords"))),
     )
+
+
+def signals_from(data: dict[str, Any]) -> dict[str, Any]:
+    """The ranking facts in a TMDB-shaped record, each only when usable.
+
+    A rating needs votes behind it: with no votes TMDB reports 0, which means unknown.
+    """
+    signals: dict[str, Any] = {}
+    popularity = _number(data.get("popularity"))
+    if 0 < popularity <= MAX_POPULARITY:
+        signals["popularity"] = round(popularity, 3)
+    raw_votes = data.get("vote_count")
+    votes = _number(raw_votes)
+    # raw == votes only for a real number (not None, text or a bool)
+    if (
+        raw_votes is not True
+        and raw_votes == votes
+        and 0 <= votes <= MAX_VOTES
+        and votes.is_integer()
+    ):
+        signals["vote_count"] = int(votes)
+    rating = _number(data.get("vote_average"))
+    if votes > 0 and 0 < rating <= 10:
+        signals["vote_average"] = round(rating, 1)
+    poster = _text(data.get("poster_path"))
+    if poster.startswith("/") and len(poster) < 200:
+        signals["poster_path"] = poster
+    return signals
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from moviembed.documents import build_document, build_metadata, content_hash, fold
-from moviembed.movie import Movie
+from moviembed.movie import SIGNALS, Movie, movie_from_tmdb
 
 HEAT = Movie(
     id=949,
@@ -58,6 +61,41 @@ def test_metadata_is_flat_and_omits_unknown_values() -> None:
         "title_key": "untitled",
         "doc_hash": content_hash("Untitled"),
     }
+
+
+def test_ranking_signals_are_metadata_and_never_change_the_document() -> None:
+    known = dataclasses.replace(
+        HEAT, popularity=45.2, vote_count=0, vote_average=None, poster_path="/heat.jpg"
+    )
+    document = build_document(known)
+    assert document == build_document(HEAT)
+    metadata = build_metadata(known, document)
+    assert metadata["doc_hash"] == build_metadata(HEAT, document)["doc_hash"]
+    assert {key: metadata.get(key) for key in SIGNALS} == {
+        "popularity": 45.2,
+        "vote_count": 0,  # a known zero is a fact; the rating without votes is unknown
+        "vote_average": None,
+        "poster_path": "/heat.jpg",
+    }
+    assert "vote_average" not in metadata
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"popularity": 12.5, "vote_count": 300, "vote_average": 6.4}, (12.5, 300, 6.4)),
+        ({"popularity": 0, "vote_count": 0, "vote_average": 0}, (None, 0, None)),
+        ({"popularity": "x", "vote_count": 2.5, "vote_average": 12}, (None, None, None)),
+        (
+            {"popularity": float("nan"), "vote_count": True, "vote_average": None},
+            (None, None, None),
+        ),
+        ({}, (None, None, None)),
+    ],
+)
+def test_tmdb_signals_are_kept_only_when_usable(raw: dict[str, Any], expected: tuple) -> None:
+    movie = movie_from_tmdb({"id": 5, "title": "Five", **raw})
+    assert (movie.popularity, movie.vote_count, movie.vote_average) == expected
 
 
 def test_keywords_close_the_document_capped_at_twelve() -> None:

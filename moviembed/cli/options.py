@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from moviembed.choices import MAX_LIMIT, OutputFormat
+from moviembed.choices import MAX_LIMIT, OutputFormat, RankOrder
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 NoWaitOption = Annotated[
@@ -43,6 +43,31 @@ DirectorOption = Annotated[
 LanguageOption = Annotated[
     str | None,
     _filter_option("--language", help="Original language as an ISO 639-1 code, e.g. fr."),
+]
+MinRatingOption = Annotated[
+    float | None,
+    _filter_option("--min-rating", help="Only movies TMDB users rate at least this (0-10)."),
+]
+MinVotesOption = Annotated[
+    int | None,
+    _filter_option("--min-votes", help="Only movies with at least this many TMDB votes."),
+]
+RuntimeOption = Annotated[
+    str | None,
+    _filter_option("--runtime", help="Length in minutes: 90..120, ..100, 150.. or 95."),
+]
+RankOption = Annotated[
+    RankOrder,
+    typer.Option(
+        "--rank",
+        help="relevance, or the 50 best matches re-sorted by popularity, rating or year.",
+    ),
+]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain", help="Show what ranked each movie: dense and keyword rank, title, prior."
+    ),
 ]
 FormatOption = Annotated[
     OutputFormat,

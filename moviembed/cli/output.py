@@ -43,47 +43,81 @@ def print_json(data: Any) -> None:
 
 
 def print_hits(
-    hits: Sequence[SearchHit], output: OutputFormat = OutputFormat.table, heading: str = ""
+    hits: Sequence[SearchHit],
+    output: OutputFormat = OutputFormat.table,
+    heading: str = "",
+    explain: bool = False,
 ) -> None:
     """Ranked results: a table on a terminal (tab-separated lines when piped), a JSON list,
-    or a prompt-ready context block."""
+    or a prompt-ready context block. `explain` adds what ranked each movie to the table."""
     if output is OutputFormat.json:
         print_json([hit.to_dict() for hit in hits])
     elif output is OutputFormat.context:
         print(context_block(hits, heading), end="", flush=True)
     else:
-        _print_table(hits)
+        _print_table(hits, explain)
     if not hits:
         stderr.print("No movies match.", highlight=False)
 
 
-def _print_table(hits: Sequence[SearchHit]) -> None:
-    """Rank, title, year, genres, similarity, and for recommendations the liked movie behind
-    each pick (piped: its id, title and similarity as three more fields)."""
-    explained = bool(hits) and all(isinstance(hit, Recommendation) for hit in hits)
+def _hit_fields(hit: SearchHit, explain: bool) -> dict[str, str]:
+    """The table's cells for one hit, by column name, in column order."""
+    rating = hit.metadata.get("vote_average")
+    votes = hit.metadata.get("vote_count")
+    fields = {
+        "#": str(hit.rank),
+        "Title": hit.title,
+        "Year": str(hit.year or ""),
+        "Genres": hit.genres,
+        "Rating": f"{rating:.1f}" if rating is not None else "",
+        "Votes": f"{votes:,}" if votes is not None else "",
+        "Score": f"{hit.score:.4f}",
+    }
+    why = hit.explanation
+    if explain and why:
+        fields |= {
+            "Dense #": str(why.dense_rank or "-"),
+            "Keyword #": str(why.keyword_rank or "-"),
+            "Title match": "yes" if why.title_match else "",
+            "Prior": f"{why.prior:+.4f}",
+        }
+    if explain:
+        fields["Similarity"] = f"{hit.similarity:.3f}"
+    if isinstance(hit, Recommendation):
+        fields["Because you liked"] = f"{hit.because.title} ({hit.because.similarity:.2f})"
+    return fields
+
+
+_RIGHT = {"#", "Year", "Rating", "Votes", "Score", "Dense #", "Keyword #", "Prior", "Similarity"}
+
+
+def _print_table(hits: Sequence[SearchHit], explain: bool) -> None:
+    rows = [_hit_fields(hit, explain) for hit in hits]
     if not stdout.is_terminal:  # piped: one tab-separated line per hit, for cut and awk
-        for hit in hits:
-            fields = [hit.rank, hit.id, hit.title, hit.year or "", hit.genres]
-            fields.append(f"{hit.similarity:.3f}")
-            if isinstance(hit, Recommendation):
+        for hit, row in zip(hits, rows, strict=True):
+            # the first six columns predate the rest: rank, id, title, year, genres, similarity
+            similarity = row.pop("Similarity", f"{hit.similarity:.3f}")
+            cells = [row.pop("#"), hit.id, row.pop("Title"), row.pop("Year"), row.pop("Genres")]
+            if isinstance(hit, Recommendation):  # the liked movie as three fields: id, title, sim
+                row.pop("Because you liked")
                 because = hit.because
-                fields += [because.id, because.title, f"{because.similarity:.3f}"]
-            print("\t".join(str(field).replace("\t", " ") for field in fields))
+                row |= {
+                    "id": because.id,
+                    "title": because.title,
+                    "sim": f"{because.similarity:.3f}",
+                }
+            print("\t".join(c.replace("\t", " ") for c in [*cells, similarity, *row.values()]))
         return
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Title", style="bold", overflow="fold")
-    table.add_column("Year", justify="right")
-    table.add_column("Genres", overflow="fold")
-    table.add_column("Similarity", justify="right")
-    if explained:
-        table.add_column("Because you liked", overflow="fold")
-    for hit in hits:
-        cells = [str(hit.rank), escape(hit.title), str(hit.year or ""), hit.genres]
-        cells.append(f"{hit.similarity:.3f}")
-        if isinstance(hit, Recommendation):
-            cells.append(f"{escape(hit.because.title)} ({hit.because.similarity:.2f})")
-        table.add_row(*cells)
+    table = Table(show_edge=False, pad_edge=False, caption="Best first; Score is what ranked them.")
+    for name in rows[0] if rows else ():
+        style = {"#": "dim", "Title": "bold"}.get(name)
+        fold = "fold" if name in ("Title", "Genres") else None
+        table.add_column(
+            name, justify="right" if name in _RIGHT else "left", style=style, overflow=fold
+        )
+    for row in rows:
+        escaped = ("Title", "Because you liked")
+        table.add_row(*(escape(cell) if name in escaped else cell for name, cell in row.items()))
     stdout.print(table)
 
 

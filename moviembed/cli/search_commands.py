@@ -11,16 +11,22 @@ from moviembed.choices import (
     DEFAULT_METHOD,
     DEFAULT_MODE,
     OutputFormat,
+    RankOrder,
     RecommendMethod,
     SearchMode,
 )
 from moviembed.cli.options import (
     DirectorOption,
+    ExplainOption,
     FormatOption,
     GenreOption,
     JsonOption,
     LanguageOption,
     LimitOption,
+    MinRatingOption,
+    MinVotesOption,
+    RankOption,
+    RuntimeOption,
     YearOption,
 )
 from moviembed.cli.support import load_settings, notice, open_store, warn_about
@@ -38,17 +44,22 @@ def query(
     year: YearOption = None,
     director: DirectorOption = None,
     language: LanguageOption = None,
+    min_rating: MinRatingOption = None,
+    min_votes: MinVotesOption = None,
+    runtime: RuntimeOption = None,
     mode: Annotated[
         SearchMode,
         typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
     ] = DEFAULT_MODE,
+    rank: RankOption = RankOrder.relevance,
+    explain: ExplainOption = False,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
 
     Examples: moviembed query "dark thriller" -n 5;
-    moviembed query "heist" --genre crime --year 1990s --format context
+    moviembed query "heist" --genre crime --year 1990s --min-votes 500 --explain
     """
     from moviembed.cli import output as render
     from moviembed.embedding import backends
@@ -58,7 +69,7 @@ def query(
     check_query(text, limit)
     output = output_format(output, as_json)
     settings = load_settings(ctx)
-    filters = parse_filters(genre, year, director, language)
+    filters = parse_filters(genre, year, director, language, min_rating, min_votes, runtime)
     embedder_for = backends.start_query_embedder(
         settings.model, settings.cache_dir, on_notice=notice
     )
@@ -72,8 +83,9 @@ def query(
         filters=filters,
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
+        order=rank,
     )
-    render.print_hits(hits, output, heading=f"Movies for: {text}")
+    render.print_hits(hits, output, heading=f"Movies for: {text}", explain=explain)
     if not backends.is_fast_query_embedder(embedder):  # the export is missing or damaged
         with render.stderr.status("Saving a fast query model…"):
             problem = backends.prepare_query_model(store.model_name(), settings.cache_dir)
@@ -92,6 +104,9 @@ def similar(
     year: YearOption = None,
     director: DirectorOption = None,
     language: LanguageOption = None,
+    min_rating: MinRatingOption = None,
+    min_votes: MinVotesOption = None,
+    runtime: RuntimeOption = None,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
@@ -103,7 +118,7 @@ def similar(
     from moviembed.search.query import similar as similar_movies
 
     output = output_format(output, as_json)
-    filters = parse_filters(genre, year, director, language)
+    filters = parse_filters(genre, year, director, language, min_rating, min_votes, runtime)
     store = open_store(load_settings(ctx))
     hits = similar_movies(movie, store=store, limit=limit, filters=filters)
     render.print_hits(hits, output, heading=f"Movies like: {movie}")
@@ -185,9 +200,15 @@ def output_format(output: OutputFormat, as_json: bool) -> OutputFormat:
 
 
 def parse_filters(
-    genres: list[str] | None, year: str | None, director: str | None, language: str | None
+    genres: list[str] | None,
+    year: str | None,
+    director: str | None,
+    language: str | None,
+    min_rating: float | None = None,
+    min_votes: int | None = None,
+    runtime: str | None = None,
 ) -> Filters:
-    """The filter options as one `Filters` (checked: unknown genres, bad years)."""
+    """The filter options as one `Filters` (checked: unknown genres, bad years and ranges)."""
     from moviembed.search.filters import Filters
 
-    return Filters.parse(genres or [], year, director, language)
+    return Filters.parse(genres or [], year, director, language, min_rating, min_votes, runtime)

@@ -7,6 +7,11 @@ the generation it was made from and is rebuilt from the collection's documents
 when they differ. Rebuilding writes a new file and renames it over the old
 one, so concurrent readers never see a half-built index.
 
+Title words weigh TITLE_WEIGHT times body words in BM25 (FTS5 column
+weights), so "Heat" finds the movie called Heat before movies that mention
+heat. The file records its SCHEMA version; a cache written by an older layout
+is rebuilt like a stale one.
+
 Cost: a rebuild reads every document once (about a second for 5,000 movies);
 a query is one FTS5 lookup of a few milliseconds, whatever the catalog size.
 """
@@ -28,6 +33,8 @@ from moviembed.index.store import EmbeddingStore
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
+SCHEMA = "2"  # bump whenever _SCHEMA or what goes into its columns changes
+TITLE_WEIGHT = 3.0  # chosen on the tuning half of benchmarks/quality_queries.json
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE docs USING fts5(
@@ -39,8 +46,9 @@ CREATE VIRTUAL TABLE docs USING fts5(
 class KeywordIndex:
     """BM25 search over a store's documents, rebuilt when the store's generation changes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, title_weight: float = TITLE_WEIGHT) -> None:
         self.path = path
+        self.title_weight = title_weight
 
     @classmethod
     def for_store(cls, store: EmbeddingStore, cache_dir: Path) -> KeywordIndex:
@@ -50,7 +58,7 @@ class KeywordIndex:
 
     def ensure_current(self, store: EmbeddingStore) -> bool:
         """Rebuild from `store` if missing or stale; True when a rebuild happened."""
-        generation = store.generation() or ""
+        generation = f"{SCHEMA}:{store.generation() or ''}"
         if self._generation() == generation:
             return False
         self.rebuild(store, generation)
@@ -96,8 +104,8 @@ class KeywordIndex:
         try:
             with contextlib.closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
                 rows = db.execute(
-                    "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
-                    (expression, limit),
+                    "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, ?, 1) LIMIT ?",
+                    (expression, self.title_weight, limit),
                 ).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read the keyword index at {self.path} ({exc}).") from None

@@ -189,20 +189,6 @@ class IndexReader:
         ]
         return sorted(hits, key=lambda hit: hit["distance"])
 
-    def nearest(
-        self, embedding: Sequence[float], n_results: int = 10, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float]]:
-        """(id, cosine distance) of the stored movies nearest to `embedding`, closest first.
-
-        Reads no documents or metadata (most of a query's cost), for ranking many
-        candidates before fetching the few that are shown.
-        """
-        result = self._query(embedding, n_results, where, ["distances"])
-        if result is None:
-            return []
-        pairs = zip(result["ids"][0], result["distances"][0], strict=True)
-        return sorted(((id_, float(distance)) for id_, distance in pairs), key=lambda p: p[1])
-
     def _query(
         self,
         embedding: Sequence[float],
@@ -222,23 +208,6 @@ class IndexReader:
                 include=include,
             )
         return result
-
-    def get_embeddings(
-        self, ids: Sequence[str], where: dict[str, Any] | None = None
-    ) -> dict[str, list[float]]:
-        """Vectors of the stored movies among `ids` that match `where`, in the order asked."""
-        found = {}
-        for start, stop in self._chunks(len(ids)) if ids else ():
-            collection = self._existing_collection()
-            if collection is None:
-                return {}
-            with self._chroma.errors("read movies"):
-                result = collection.get(
-                    ids=list(ids[start:stop]), where=where or None, include=["embeddings"]
-                )
-            for id_, vector in zip(result["ids"], result["embeddings"], strict=True):
-                found[id_] = [float(x) for x in vector]
-        return {id_: found[id_] for id_ in ids if id_ in found}
 
     def get_by_ids(self, ids: Sequence[str], include_embeddings: bool = False) -> list[StoredMovie]:
         """Stored movies for `ids`, in the order asked; unknown ids are left out."""

@@ -1,4 +1,4 @@
-"""Search filters (genre, year range, director, language) as one ChromaDB `where` clause.
+"""Search filters (genre, year, director, language, rating, votes, runtime) as one Chroma `where`.
 
 Filtering happens inside Chroma, before ranking, so asking for ten results
 gives ten matches whenever ten exist.
@@ -21,6 +21,7 @@ GENRE_ALIASES = {"sci fi": "Science Fiction", "scifi": "Science Fiction", "sf": 
 _GENRES_BY_KEY = {fold(name): name for name in TMDB_GENRES | EXTRA_GENRES}
 _YEAR_RANGE = re.compile(r"(?P<start>\d{4})?\s*(?P<dots>\.\.)?\s*(?P<end>\d{4})?")
 _DECADE = re.compile(r"(?P<decade>\d{3})0s")
+_RUNTIME_RANGE = re.compile(r"(?P<start>\d{1,4})?\s*(?P<dots>\.\.)?\s*(?P<end>\d{1,4})?")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class Filters:
     year_to: int | None = None
     director: str | None = None
     language: str | None = None
+    min_rating: float | None = None  # TMDB vote_average, 0-10
+    min_votes: int | None = None
+    runtime_from: int | None = None  # minutes
+    runtime_to: int | None = None
 
     @classmethod
     def parse(
@@ -40,10 +45,22 @@ class Filters:
         year: str | None = None,
         director: str | None = None,
         language: str | None = None,
+        min_rating: float | None = None,
+        min_votes: int | None = None,
+        runtime: str | None = None,
     ) -> Filters:
         """Validate user-typed filter values; raises UsageError saying what is accepted."""
         year_from, year_to = parse_year_range(year) if year else (None, None)
+        runtime_from, runtime_to = parse_runtime_range(runtime) if runtime else (None, None)
+        if min_rating is not None and not 0 <= min_rating <= 10:
+            raise UsageError(f"--min-rating {min_rating} is outside TMDB's 0-10 scale.")
+        if min_votes is not None and min_votes < 0:
+            raise UsageError(f"--min-votes {min_votes} is negative; use 0 or more.")
         return cls(
+            min_rating=min_rating,
+            min_votes=min_votes,
+            runtime_from=runtime_from,
+            runtime_to=runtime_to,
             genres=tuple(dict.fromkeys(canonical_genre(name) for name in genres)),
             year_from=year_from,
             year_to=year_to,
@@ -68,6 +85,13 @@ class Filters:
             conditions.append({"director_keys": {"$contains": fold(self.director)}})
         if self.language:
             conditions.append({"language": self.language})
+        bounds = (
+            ("vote_average", "$gte", self.min_rating),
+            ("vote_count", "$gte", self.min_votes),
+            ("runtime", "$gte", self.runtime_from),
+            ("runtime", "$lte", self.runtime_to),
+        )
+        conditions += [{key: {op: value}} for key, op, value in bounds if value is not None]
         if not conditions:
             return None
         return conditions[0] if len(conditions) == 1 else {"$and": conditions}
@@ -82,29 +106,58 @@ class Filters:
             and (self.year_to is None or (year is not None and year <= self.year_to))
             and (not self.director or fold(self.director) in directors)
             and (not self.language or metadata.get("language") == self.language)
+            and _at_least(metadata.get("vote_average"), self.min_rating)
+            and _at_least(metadata.get("vote_count"), self.min_votes)
+            and _at_least(metadata.get("runtime"), self.runtime_from)
+            and (self.runtime_to is None or _at_least(self.runtime_to, metadata.get("runtime")))
         )
 
 
 def parse_year_range(text: str) -> tuple[int | None, int | None]:
     """`2010`, `1990..1999`, `..1980`, `2010..` or `1990s` -> (first year, last year)."""
-    value = text.strip()
-    decade = _DECADE.fullmatch(value)
+    decade = _DECADE.fullmatch(text.strip())
     if decade:
         start = int(decade["decade"]) * 10
         return start, start + 9
-    match = _YEAR_RANGE.fullmatch(value)
-    if not value or not match or not (match["start"] or match["end"]):
-        raise UsageError(
-            f"--year {text!r} is not a year or range: "
-            "use 2010, 1990..1999, ..1980, 2010.. or 1990s."
-        )
+    return _parse_range(
+        _YEAR_RANGE,
+        text,
+        "--year",
+        "a year or range: use 2010, 1990..1999, ..1980, 2010.. or 1990s",
+    )
+
+
+def parse_runtime_range(text: str) -> tuple[int | None, int | None]:
+    """`90..120`, `..100`, `150..` or `95` (minutes) -> (shortest, longest), inclusive."""
+    return _parse_range(
+        _RUNTIME_RANGE,
+        text,
+        "--runtime",
+        "a length in minutes or a range: use 90..120, ..100 or 150..",
+    )
+
+
+def _parse_range(
+    pattern: re.Pattern[str], text: str, flag: str, expected: str
+) -> tuple[int | None, int | None]:
+    """`A..B`, `..B`, `A..` or `A` matched by `pattern` -> inclusive (start, end)."""
+    match = pattern.fullmatch(text.strip())
+    if not match or not (match["start"] or match["end"]):
+        raise UsageError(f"{flag} {text!r} is not {expected}.")
     start = int(match["start"]) if match["start"] else None
     end = int(match["end"]) if match["end"] else None
     if not match["dots"]:
         return start, start
     if start is not None and end is not None and start > end:
-        raise UsageError(f"--year {text!r} runs backwards; write {end}..{start}.")
+        raise UsageError(f"{flag} {text!r} runs backwards; write {end}..{start}.")
     return start, end
+
+
+def _at_least(value: Any, bound: float | None) -> bool:
+    """True when there is no bound, or a known number meets it (unknown never does)."""
+    if bound is None:
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= bound
 
 
 def canonical_genre(name: str) -> str:

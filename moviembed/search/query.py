@@ -3,8 +3,9 @@
 Hybrid ranking fuses two ranked lists by reciprocal rank (RRF): the dense
 neighbours from Chroma and BM25 keyword matches from `KeywordIndex`, so exact
 words (a character's name, "heist", a director) still count. A movie whose
-title is exactly the query goes first. Filters apply inside Chroma for the
-dense list and to the same metadata for keyword matches.
+title is exactly the query goes first, and a small popularity prior breaks
+near-ties (search/ranking.py). Filters apply inside Chroma for the dense list
+and to the same metadata for keyword matches.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, SearchMode
+from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, RankOrder, SearchMode
 from moviembed.documents import fold
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import NotFoundError, StoreError, UsageError
@@ -22,24 +23,26 @@ from moviembed.index.keywords import KeywordIndex
 from moviembed.index.store import EmbeddingStore, StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
+from moviembed.search.ranking import Explanation, Prior, fuse, order_key, vote_prior
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
-CANDIDATES = 50  # per ranked list fused in hybrid mode
-RRF_K = 60  # the usual reciprocal-rank-fusion constant
-TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
+CANDIDATES = 50  # per ranked list fused, and the pool --rank re-sorts
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked result; `similarity` is 1 - cosine distance to the query."""
+    """One ranked result; `similarity` is 1 - cosine distance to the query, `score` what
+    ranked it (the fused score in search, the similarity in `similar`)."""
 
     rank: int
     id: str
     similarity: float
     document: str
     metadata: dict[str, Any]
+    score: float = 0.0
+    explanation: Explanation | None = None
 
     @property
     def title(self) -> str:
@@ -62,6 +65,8 @@ class SearchHit:
             "year": self.year,
             "genres": self.genres,
             "similarity": round(self.similarity, 4),
+            "score": round(self.score, 5),
+            "explain": self.explanation.to_dict() if self.explanation else None,
             "document": self.document,
             "metadata": self.metadata,
         }
@@ -104,17 +109,28 @@ def search(
     filters: Filters | None = None,
     mode: SearchMode = DEFAULT_MODE,
     keywords: KeywordIndex | None = None,
+    order: RankOrder = RankOrder.relevance,
+    prior: Prior | None = vote_prior,
 ) -> list[SearchHit]:
-    """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first."""
+    """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first.
+
+    `order` other than relevance re-sorts the CANDIDATES (or `limit`, if more)
+    most relevant matches by popularity, rating or year; `prior=None` ranks by fit alone.
+    """
     text = check_query(text, limit)
     filters = filters or Filters()
     ensure_not_empty(store)
-    if mode is SearchMode.hybrid and keywords is not None:
+    if mode is SearchMode.dense:
+        keywords = None
+    elif keywords is not None:
         keywords = _refreshed_or_none(keywords, store)
     vector = [float(x) for x in embedder.embed([text])[0]]
-    hits = with_director_resolved(
-        store, filters, lambda chosen: _ranked(text, vector, store, limit, chosen, mode, keywords)
-    )
+    query = _Query(text, vector, keywords, prior, depth=max(CANDIDATES, limit))
+    hits = with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
+    if order is not RankOrder.relevance:
+        key = order_key(order)
+        best = hits[: query.depth]
+        hits = sorted(best, key=lambda scored: key(scored[0]["metadata"]))
     return _numbered(hits, limit)
 
 
@@ -127,9 +143,9 @@ def similar(
     ensure_not_empty(store)
     target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
 
-    def nearest(chosen: Filters) -> list[tuple[StoredMovie, float]]:
+    def nearest(chosen: Filters) -> list[Scored]:
         hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
-        return [(hit, 1.0 - hit["distance"]) for hit in hits if hit["id"] != target["id"]]
+        return [_by_similarity(hit) for hit in hits if hit["id"] != target["id"]]
 
     return _numbered(with_director_resolved(store, filters, nearest), limit)
 
@@ -137,8 +153,8 @@ def similar(
 def with_director_resolved(
     store: EmbeddingStore,
     filters: Filters,
-    run: Callable[[Filters], list[tuple[StoredMovie, float]]],
-) -> list[tuple[StoredMovie, float]]:
+    run: Callable[[Filters], list[Scored]],
+) -> list[Scored]:
     """`run(filters)`; if that finds nothing and a director was given, run again with the
     full stored name it stands for (e.g. a surname), so every search reads --director alike."""
     hits = run(filters)
@@ -183,42 +199,54 @@ def resolve_director(store: EmbeddingStore, name: str) -> str:
     raise NotFoundError(f"No movie by a director named {name!r} in the index.")
 
 
-def _ranked(
-    text: str,
-    vector: list[float],
-    store: EmbeddingStore,
-    limit: int,
-    filters: Filters,
-    mode: SearchMode,
-    keywords: KeywordIndex | None,
-) -> list[tuple[StoredMovie, float]]:
-    """(hit, similarity) pairs, best first."""
-    if mode is SearchMode.dense or keywords is None:
-        hits = store.query_similar(vector, n_results=limit, where=filters.where())
-        return [(hit, 1.0 - hit["distance"]) for hit in hits]
-    depth = max(CANDIDATES, limit)
-    where = filters.where()
-    dense = store.nearest(vector, n_results=depth, where=where)
-    similarity = {movie_id: 1.0 - distance for movie_id, distance in dense}
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    vector: list[float]
+    keywords: KeywordIndex | None  # None: meaning only
+    prior: Prior | None
+    depth: int  # candidates per list
+
+
+# A stored movie with its similarity, score and, from search, what made that score.
+Scored = tuple[StoredMovie, float, float, Explanation | None]
+
+
+def _by_similarity(hit: StoredMovie) -> Scored:
+    similarity = 1.0 - hit["distance"]
+    return hit, similarity, similarity, None
+
+
+def _ranked(query: _Query, store: EmbeddingStore, filters: Filters) -> list[Scored]:
+    """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
+    dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
+    pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
+    lists = [[hit["id"] for hit in dense]]
+    titled: list[str] = []
+    if query.keywords is not None:
+        keyword_ids = _keyword_ids(query.keywords, query.text, query.depth * 2)
+        titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
+        missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
+        for hit in store.get_by_ids(missing, include_embeddings=True):
+            if filters.matches(hit["metadata"]):
+                embedding = hit.pop("embedding")
+                pool[hit["id"]] = (
+                    hit,
+                    sum(a * b for a, b in zip(query.vector, embedding, strict=True)),
+                )
+        lists.append([i for i in keyword_ids if i in pool][: query.depth])
+    metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
+    scored = fuse(lists, titled, metadata, query.prior)
+    order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
+    return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
+
+
+def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
     try:
-        keyword_ids = keywords.search(text, depth * 2)
+        return keywords.search(text, limit)
     except StoreError as exc:
         log.warning("%s Ranking by meaning only.", exc)
-        keyword_ids = []
-    titled = [hit["id"] for hit in store.find_by_title(fold(text))]
-    missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in similarity]
-    for movie_id, embedding in store.get_embeddings(missing, where=where).items():
-        similarity[movie_id] = sum(a * b for a, b in zip(vector, embedding, strict=True))
-    scores = dict.fromkeys(similarity, 0.0)
-    for ranking in ([i for i, _ in dense], [i for i in keyword_ids if i in similarity][:depth]):
-        for rank, movie_id in enumerate(ranking, start=1):
-            scores[movie_id] += 1.0 / (RRF_K + rank)
-    for movie_id in titled:
-        if movie_id in scores:
-            scores[movie_id] += TITLE_BONUS
-    order = sorted(scores, key=lambda movie_id: scores[movie_id], reverse=True)[:limit]
-    # Documents and metadata only for the movies shown: reading them is most of the cost.
-    return [(hit, similarity[hit["id"]]) for hit in store.get_by_ids(order)]
+        return []
 
 
 def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
@@ -231,7 +259,7 @@ def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> Keyword
     return keywords
 
 
-def _numbered(scored: Sequence[tuple[StoredMovie, float]], limit: int) -> list[SearchHit]:
+def _numbered(scored: Sequence[Scored], limit: int) -> list[SearchHit]:
     return [
         SearchHit(
             rank=rank,
@@ -239,8 +267,10 @@ def _numbered(scored: Sequence[tuple[StoredMovie, float]], limit: int) -> list[S
             similarity=similarity,
             document=hit["document"],
             metadata=hit["metadata"],
+            score=score,
+            explanation=explanation,
         )
-        for rank, (hit, similarity) in enumerate(scored[:limit], start=1)
+        for rank, (hit, similarity, score, explanation) in enumerate(scored[:limit], start=1)
     ]
 
 

@@ -28,12 +28,12 @@ from moviembed.errors import NotFoundError, UsageError
 from moviembed.index.store import EmbeddingStore, StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.query import (
-    RRF_K,
     SearchHit,
     ensure_not_empty,
     resolve_movie,
     with_director_resolved,
 )
+from moviembed.search.ranking import RRF_K
 
 CANDIDATES = 50  # neighbours read per list, beyond the excluded movies
 NEGATIVE_WEIGHT = 0.25  # how hard disliked movies push the taste vector away
@@ -60,7 +60,7 @@ class Because:
 class Recommendation(SearchHit):
     """A ranked pick: `similarity` is to the taste vector, `because` names the reason."""
 
-    because: Because
+    because: Because = field(kw_only=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The `--json` item of search results, plus `because`."""
@@ -218,11 +218,13 @@ def _explained(store: EmbeddingStore, taste: _Taste, ids: list[str]) -> list[Rec
     picks = []
     for rank, (hit, vector, row) in enumerate(zip(hits, vectors, to_liked, strict=True), 1):
         reason = taste.liked[int(np.argmax(row))]
+        closeness = float(vector @ taste.vector)
         picks.append(
             Recommendation(
                 rank=rank,
                 id=hit["id"],
-                similarity=float(vector @ taste.vector),
+                similarity=closeness,
+                score=closeness,
                 document=hit["document"],
                 metadata=hit["metadata"],
                 because=Because(

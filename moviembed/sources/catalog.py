@@ -14,7 +14,7 @@ from typing import Any
 
 from moviembed.errors import InputError
 from moviembed.files import json_error_detail, parse_json, read_user_text
-from moviembed.movie import MAX_RUNTIME, TMDB_GENRES, Movie, is_tmdb_id
+from moviembed.movie import MAX_RUNTIME, SIGNALS, TMDB_GENRES, Movie, is_tmdb_id, signals_from
 
 EARLIEST_YEAR = 1870
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -76,7 +76,20 @@ def parse_record(record: Any) -> Movie:
         original_language=language,
         overview=_text(record, "overview"),
         keywords=tuple(_string_list(record, "keywords")) if "keywords" in record else (),
+        **_signals(record),
     )
+
+
+def _signals(record: dict[str, Any]) -> dict[str, Any]:
+    """The optional ranking facts; one that is present must be usable."""
+    signals = signals_from(record)
+    for name in SIGNALS:
+        if name in record and name not in signals:
+            raise ValueError(
+                f"{name} {record[name]!r} is not usable (popularity > 0, vote_count >= 0, "
+                "vote_average 0-10 with votes, poster_path '/...')"
+            )
+    return signals
 
 
 def _parse_json_records(text: str, path: Path) -> list[Any]:

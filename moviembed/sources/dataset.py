@@ -25,6 +25,7 @@ from moviembed.movie import Skipped, as_movie_id
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 MOVIE_COLUMNS = ("id", "title", "genres", "overview", "release_date", "runtime")
 CREDIT_COLUMNS = ("movie_id", "cast", "crew")
+SIGNAL_COLUMNS = ("popularity", "vote_count", "vote_average")  # optional; absent means unknown
 
 ApiRecord = dict[str, Any]
 
@@ -102,6 +103,7 @@ def api_record(row: dict[str, str]) -> ApiRecord:
         "runtime": _runtime(row.get("runtime") or ""),
         "original_language": (row.get("original_language") or "").strip() or None,
         "keywords": {"keywords": _json_list(row, "keywords")},
+        **{name: _optional_number(row.get(name) or "") for name in SIGNAL_COLUMNS},
     }
 
 
@@ -111,6 +113,17 @@ def _runtime(text: str) -> float | None:
     except ValueError:
         raise ValueError(f"runtime {text!r} is not a number") from None
     return value if value is not None and math.isfinite(value) else None
+
+
+def _optional_number(text: str) -> float | int | None:
+    """A ranking signal from the CSV; a blank or garbled cell is just unknown."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() else value
 
 
 def _json_list(row: dict[str, str], column: str) -> list[Any]:

@@ -15,6 +15,7 @@ from moviembed.errors import ModelMismatchError, StoreError, TmdbError
 from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie, Skipped, Unfetched
+from tests.fakes import HashingEmbedder
 
 
 class CountingEmbedder:
@@ -232,3 +233,25 @@ def test_a_slow_source_is_written_in_early_batches(
     report = build_index(slow_source(), store=store, embedder=counting, progress=Progress())
     assert report.added == store.count() == 80
     assert len(planned) >= 2  # written while later movies were still arriving
+
+
+def test_new_ranking_signals_are_a_metadata_only_update(
+    tmp_path: Path, small_movies: list[Movie], fake_embedder: HashingEmbedder
+) -> None:
+    """An index built before the signals existed gets them on the next build, unembedded."""
+    store = EmbeddingStore(tmp_path / "index")
+    bare = [
+        dataclasses.replace(m, popularity=None, vote_count=None, vote_average=None)
+        for m in small_movies
+    ]
+    build_index(bare, store=store, embedder=fake_embedder)
+    embedded = fake_embedder.texts_embedded
+    rated = [
+        dataclasses.replace(m, popularity=12.5, vote_count=800 + i, vote_average=7.1)
+        for i, m in enumerate(bare)
+    ]
+    report = build_index(rated, store=store, embedder=fake_embedder)
+    assert fake_embedder.texts_embedded == embedded  # nothing re-embedded
+    assert (report.added, report.updated, report.unchanged) == (0, len(rated), 0)
+    (stored,) = store.get_by_ids([str(rated[0].id)])
+    assert (stored["metadata"]["vote_count"], stored["metadata"]["vote_average"]) == (800, 7.1)

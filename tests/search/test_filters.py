@@ -7,7 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from moviembed.errors import UsageError
-from moviembed.search.filters import Filters, canonical_genre, parse_year_range
+from moviembed.search.filters import (
+    Filters,
+    canonical_genre,
+    parse_runtime_range,
+    parse_year_range,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +113,27 @@ def test_matches_agrees_with_the_year_bounds(meta: dict, low: int, high: int) ->
     year = meta.get("year")
     expected = "Crime" in meta.get("genre_list", []) and year is not None and low <= year <= high
     assert filters.matches(meta) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("90..120", (90, 120)), ("..100", (None, 100)), ("150..", (150, None)), ("95", (95, 95))],
+)
+def test_runtime_forms(text: str, expected: tuple[int | None, int | None]) -> None:
+    assert parse_runtime_range(text) == expected
+
+
+def test_rating_votes_and_runtime_go_into_where_and_matches() -> None:
+    filters = Filters.parse(min_rating=7.5, min_votes=100, runtime="90..120")
+    assert filters.where() == {
+        "$and": [
+            {"vote_average": {"$gte": 7.5}},
+            {"vote_count": {"$gte": 100}},
+            {"runtime": {"$gte": 90}},
+            {"runtime": {"$lte": 120}},
+        ]
+    }
+    assert filters.matches({"vote_average": 8.0, "vote_count": 100, "runtime": 120})
+    assert not filters.matches({"vote_average": 7.4, "vote_count": 900, "runtime": 100})
+    assert not filters.matches({"vote_count": 900, "runtime": 100})  # unknown rating fails
+    assert not filters.matches({"vote_average": 8.0, "vote_count": 900, "runtime": 121})

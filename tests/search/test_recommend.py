@@ -139,7 +139,7 @@ def test_excluded_movies_and_filters(store: EmbeddingStore) -> None:
 def test_the_json_item_is_a_search_hit_plus_because(store: EmbeddingStore) -> None:
     (pick,) = recommend([TOY_STORY], store=store, limit=1)
     item = pick.to_dict()
-    hit = SearchHit(pick.rank, pick.id, pick.similarity, pick.document, pick.metadata)
+    hit = SearchHit(pick.rank, pick.id, pick.similarity, pick.document, pick.metadata, pick.score)
     assert item == {**hit.to_dict(), "because": item["because"]}
     assert item["because"] == {
         "id": TOY_STORY,
@@ -191,7 +191,8 @@ def test_cli_json_and_piped_table(runner: CliRunner, store: EmbeddingStore, tmp_
     code, out, _ = invoke(runner, "862", "348", "-n", "3", "--method", "rrf")
     rows = [line.split("\t") for line in out.splitlines()]
     assert [row[0] for row in rows] == ["1", "2", "3"]
-    assert all(len(row) == 9 and row[6] in {TOY_STORY, ALIEN} for row in rows)
+    # rank, id, title, year, genres, similarity, rating, votes, score, then the liked movie
+    assert all(len(row) == 12 and row[9] in {TOY_STORY, ALIEN} for row in rows)
 
 
 def test_cli_context_pairs_each_pick_with_the_liked_movie(

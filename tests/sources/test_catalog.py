@@ -24,6 +24,33 @@ def test_bundled_catalog_is_valid() -> None:
     assert all(set(movie.genres) <= TMDB_GENRES for movie in movies)
 
 
+def test_bundled_catalog_carries_tmdb_signals_where_known() -> None:
+    movies = {movie.id: movie for movie in load_catalog()}
+    rated = [movie for movie in movies.values() if movie.vote_count is not None]
+    assert len(rated) > len(movies) * 0.8  # the movies it shares with TMDB 5000
+    assert all(0 < m.vote_average <= 10 and m.popularity > 0 for m in rated if m.vote_count)
+    assert movies[603].vote_count > 5_000  # The Matrix: widely known
+
+
+def test_signals_become_movie_fields_and_unknown_ones_stay_none() -> None:
+    signals = {
+        "popularity": 104.3,
+        "vote_count": 9000,
+        "vote_average": 7.9,
+        "poster_path": "/p.jpg",
+    }
+    unknown = {key: value for key, value in GOOD.items() if key not in signals}
+    (movie, plain) = validate_records([dict(GOOD, **signals), dict(unknown, id=2)])
+    assert (movie.popularity, movie.vote_count, movie.vote_average) == (104.3, 9000, 7.9)
+    assert movie.poster_path == "/p.jpg"
+    assert (plain.popularity, plain.vote_count, plain.vote_average, plain.poster_path) == (
+        None,
+        None,
+        None,
+        None,
+    )
+
+
 def test_json_lines_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "movies.jsonl"
     path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps(dict(GOOD, id=2)) + "\n")
@@ -60,6 +87,10 @@ def _without(name: str) -> dict[str, Any]:
         (dict(GOOD, runtime=-5), "runtime must be 1 to 9999 minutes"),
         (dict(GOOD, original_language="english"), "two-letter ISO 639-1 code"),
         (dict(GOOD, overview=""), "overview must be a non-empty string"),
+        (dict(GOOD, vote_average=11), "vote_average 11 is not usable"),
+        (dict(GOOD, vote_count=-1), "vote_count -1 is not usable"),
+        (dict(GOOD, popularity="high"), "popularity 'high' is not usable"),
+        (dict(GOOD, poster_path="poster.jpg"), "poster_path 'poster.jpg' is not usable"),
     ],
 )
 def test_each_kind_of_bad_record_is_reported_with_its_position(record: Any, message: str) -> None:

@@ -26,6 +26,9 @@ MOVIE_HEADER = [
     "release_date",
     "runtime",
     "original_language",
+    "popularity",
+    "vote_count",
+    "vote_average",
 ]
 
 
@@ -58,10 +61,13 @@ def tiny_dataset(tmp_path: Path) -> tuple[Path, Path]:
                 "1999-04-01",
                 "101.0",
                 "en",
+                "21.5",
+                "340",
+                "6.8",
             ],
             [12, "Broken Row", "[{not json", "[]", "Text", "2001-01-01", "90", "en"],
             ["x13", "Bad Id", genres("Comedy"), "[]", "Text", "2001-01-01", "90", "en"],
-            [14, "No Date", genres("Comedy"), "[]", "", "", "", "fr"],
+            [14, "No Date", genres("Comedy"), "[]", "", "", "", "fr", "", "0", "0.0"],
         ],
     )
     credits = write_csv(
@@ -97,6 +103,7 @@ def test_rows_become_tmdb_shaped_records(tiny_dataset: tuple[Path, Path]) -> Non
     assert keeper.cast == ("A Actor", "B Actor")
     assert keeper.keywords == ("island", "storm")
     assert keeper.runtime == 101 and keeper.year == 1999
+    assert (keeper.popularity, keeper.vote_count, keeper.vote_average) == (21.5, 340, 6.8)
     undated = movie_from_tmdb(items[3])  # type: ignore[arg-type]
     assert (undated.year, undated.runtime, undated.director, undated.overview) == (
         None,
@@ -104,6 +111,7 @@ def test_rows_become_tmdb_shaped_records(tiny_dataset: tuple[Path, Path]) -> Non
         None,
         "",
     )
+    assert (undated.popularity, undated.vote_count, undated.vote_average) == (None, 0, None)
 
 
 def test_odd_values_in_rows_are_skipped_or_ignored_never_fatal(tmp_path: Path) -> None:
@@ -182,4 +190,5 @@ def test_the_full_dataset_parses(shared_data: Path) -> None:
     assert count_rows(movies_csv) == len(items) == 4803
     movies = {m.id: m for m in map(movie_from_tmdb, items)}  # type: ignore[arg-type]
     assert movies[19995].title == "Avatar" and movies[19995].director == "James Cameron"
+    assert movies[19995].vote_count > 10_000 and 7 < movies[19995].vote_average < 8
     assert sum(1 for m in movies.values() if m.director) > 4700

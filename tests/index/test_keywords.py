@@ -1,0 +1,42 @@
+"""The BM25 keyword cache: title words weigh more, and an old cache layout is rebuilt."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from moviembed.index.builder import build_index
+from moviembed.index.keywords import KeywordIndex
+from moviembed.index.store import EmbeddingStore
+from moviembed.movie import Movie
+from tests.fakes import HashingEmbedder
+
+MOVIES = [
+    Movie(id=1, title="Cold Harbour", overview="Heat rises in a town where the heat never ends."),
+    Movie(id=2, title="Heat", overview="A detective hunts a crew of thieves."),
+    Movie(id=3, title="Other", overview="Nothing to see."),
+]
+
+
+def test_title_words_outrank_body_words(tmp_path: Path, fake_embedder: HashingEmbedder) -> None:
+    store = EmbeddingStore(tmp_path / "index")
+    build_index(MOVIES, store=store, embedder=fake_embedder)
+    path = KeywordIndex.for_store(store, tmp_path / "cache").path
+    KeywordIndex(path).ensure_current(store)
+    assert KeywordIndex(path).search("heat", 5) == ["2", "1"]
+    assert KeywordIndex(path, title_weight=0.0).search("heat", 5) == ["1", "2"]
+
+
+def test_a_cache_from_an_older_layout_is_rebuilt(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    store = EmbeddingStore(tmp_path / "index")
+    build_index(MOVIES, store=store, embedder=fake_embedder)
+    keywords = KeywordIndex.for_store(store, tmp_path / "cache")
+    assert keywords.ensure_current(store) is True
+    assert keywords.ensure_current(store) is False
+    with contextlib.closing(sqlite3.connect(keywords.path)) as db:  # as the first layout stamped it
+        db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (store.generation(),))
+        db.commit()
+    assert keywords.ensure_current(store) is True

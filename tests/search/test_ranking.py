@@ -1,0 +1,145 @@
+"""Ranking signals: the prior, --rank, rating/votes/runtime filters, --explain, on real indexes
+built with the fake embedder (the bundled catalog, and TMDB 5000 when ../shared is present)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from moviembed.choices import RankOrder
+from moviembed.cli.app import app
+from moviembed.search.ranking import PRIOR_WEIGHT, fuse, order_key, vote_prior
+
+
+def hits(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, ["query", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def bundled(runner: CliRunner) -> CliRunner:
+    result = runner.invoke(app, ["build", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return runner
+
+
+def test_unknown_votes_rank_neutrally_and_more_votes_rank_higher() -> None:
+    assert vote_prior({}) == 0.0 == vote_prior({"vote_count": "many"})
+    ladder = [vote_prior({"vote_count": n}) for n in (0, 10, 100, 1_000, 10_000, 50_000)]
+    assert ladder == sorted(ladder) and ladder[0] == -0.5 and ladder[-1] == 0.5
+    assert abs(vote_prior({"vote_count": 100})) < 0.01  # about a hundred votes is neutral
+
+
+def test_fusion_explains_each_part_and_the_prior_only_breaks_near_ties() -> None:
+    metadata = {"a": {"vote_count": 5}, "b": {"vote_count": 20_000}, "c": {}}
+    scored = fuse([["a", "b"], ["b", "c"]], titled=["c"], metadata=metadata)
+    assert max(scored, key=lambda i: scored[i][0]) == "c"  # the exact title goes first
+    score_b, why_b = scored["b"]
+    assert (why_b.dense_rank, why_b.keyword_rank, why_b.title_match) == (2, 1, False)
+    assert why_b.prior == pytest.approx(PRIOR_WEIGHT * 0.5)
+    assert scored["a"][1].keyword_rank is None and scored["a"][1].prior < 0
+    tied = fuse([["a", "b"]], [], metadata)
+    far = fuse(
+        [["a", *map(str, range(40)), "b"]], [], {**metadata, **{str(i): {} for i in range(40)}}
+    )
+    assert tied["b"][0] > tied["a"][0]  # neighbours: the well-known movie wins
+    assert far["a"][0] > far["b"][0]  # 40 places apart: fit wins
+
+
+def test_other_orders_put_unknown_values_last() -> None:
+    movies = [{"vote_average": 6.0}, {}, {"vote_average": 8.1, "vote_count": 10}]
+    best = sorted(movies, key=order_key(RankOrder.rating))
+    assert best == [movies[2], movies[0], movies[1]]
+
+
+def test_rating_votes_and_runtime_filters_hold_for_every_result(bundled: CliRunner) -> None:
+    found = hits(bundled, "a story", "-n", "100", "--min-rating", "7.5", "--min-votes", "2000")
+    assert len(found) >= 10
+    assert all(h["metadata"]["vote_average"] >= 7.5 for h in found)
+    assert all(h["metadata"]["vote_count"] >= 2000 for h in found)
+    short = hits(bundled, "a story", "-n", "100", "--runtime", "..95")
+    assert short and all(h["metadata"]["runtime"] <= 95 for h in short)
+    ranged = hits(bundled, "a story", "-n", "100", "--runtime", "100..110")
+    assert ranged and all(100 <= h["metadata"]["runtime"] <= 110 for h in ranged)
+    similar = bundled.invoke(app, ["similar", "603", "--min-votes", "5000", "--json"])
+    assert all(h["metadata"]["vote_count"] >= 5000 for h in json.loads(similar.stdout))
+
+
+@pytest.mark.parametrize(
+    ("order", "field"), [("rating", "vote_average"), ("popularity", "popularity"), ("year", "year")]
+)
+def test_rank_sorts_the_matches_by_the_chosen_field(
+    bundled: CliRunner, order: str, field: str
+) -> None:
+    found = hits(bundled, "war", "-n", "20", "--rank", order)
+    values = [h["metadata"][field] for h in found if field in h["metadata"]]
+    assert len(values) >= 10 and values == sorted(values, reverse=True)
+    relevant = {h["id"] for h in hits(bundled, "war", "-n", "50")}
+    assert {h["id"] for h in found} <= relevant  # the same matches, another order
+
+
+def test_results_carry_the_score_they_are_ordered_by(bundled: CliRunner) -> None:
+    found = hits(bundled, "heist", "-n", "10")
+    scores = [h["score"] for h in found]
+    assert scores == sorted(scores, reverse=True)
+    assert set(found[0]["explain"]) == {"dense_rank", "keyword_rank", "title_match", "prior"}
+    assert hits(bundled, "casablanca")[0]["explain"]["title_match"] is True
+    dense = hits(bundled, "heist", "--mode", "dense")
+    assert all(h["explain"]["keyword_rank"] is None for h in dense)
+
+
+def test_explain_adds_columns_and_the_table_shows_ratings(bundled: CliRunner) -> None:
+    plain = bundled.invoke(app, ["query", "alien", "-n", "3"]).stdout.splitlines()
+    explained = bundled.invoke(app, ["query", "alien", "-n", "3", "--explain"]).stdout.splitlines()
+    first, why = plain[0].split("\t"), explained[0].split("\t")
+    assert len(why) == len(first) + 4  # dense #, keyword #, title match, prior
+    assert first[5] == why[5]  # the sixth column is still the similarity
+    assert first[6] and float(first[6]) > 0  # the rating of a bundled movie TMDB 5000 knows
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--min-rating", "11"], "outside TMDB's 0-10 scale"),
+        (["--min-votes", "-3"], "negative"),
+        (["--runtime", "120..90"], "runs backwards"),
+        (["--runtime", "long"], "is not a length in minutes"),
+        (["--rank", "loudness"], "loudness"),
+    ],
+)
+def test_bad_ranking_options_are_usage_errors(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["query", "space", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+@pytest.mark.slow
+def test_ranking_options_on_tmdb_5000(runner: CliRunner, shared_data: Path) -> None:
+    built = runner.invoke(
+        app,
+        [
+            "build",
+            "--quiet",
+            "--tmdb-csv",
+            str(shared_data / "tmdb_5000_movies.csv.gz"),
+            "--credits",
+            str(shared_data / "tmdb_5000_credits.csv.gz"),
+        ],
+    )
+    assert built.exit_code == 0, built.output
+    rated = hits(runner, "crime", "-n", "50", "--min-rating", "8", "--min-votes", "1000")
+    assert len(rated) >= 10
+    assert all(
+        h["metadata"]["vote_average"] >= 8 and h["metadata"]["vote_count"] >= 1000 for h in rated
+    )
+    popular = hits(runner, "space adventure", "-n", "10", "--rank", "popularity")
+    assert popular[0]["metadata"]["popularity"] > 100
+    epics = hits(runner, "war", "--runtime", "150..", "-n", "30", "--genre", "war")
+    assert epics and all(h["metadata"]["runtime"] >= 150 for h in epics)
