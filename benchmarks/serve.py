@@ -257,6 +257,30 @@ def speed_rows(label: str, global_args: list[str], env: dict[str, str], requests
     return rows
 
 
+def in_process(index: Path, cache: Path, requests: int) -> Load:
+    """The baseline: the same searches through the library in this process, no HTTP."""
+    from moviembed.config import Settings
+    from moviembed.search.query import search
+    from moviembed.serve.service import IndexService
+
+    service = IndexService.open(Settings(db_path=index, cache_dir=cache), recheck_seconds=0)
+    load = Load()
+    with service.reading() as opened:
+        for number in range(WARM_UP + requests):
+            began = time.perf_counter()
+            search(
+                QUERIES[number % len(QUERIES)],
+                store=opened.store,
+                embedder=opened.embedder,
+                keywords=opened.keywords,
+            )
+            if number >= WARM_UP:
+                load.latencies.append(time.perf_counter() - began)
+    load.seconds = sum(load.latencies)
+    service.close()
+    return load
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, help="an existing local index of TMDB 5000")
@@ -285,7 +309,14 @@ def main(argv: list[str] | None = None) -> int:
             env=env,
         )
     load_before = os.getloadavg()[0]
-    rows = speed_rows("local", ["--db", str(index)], env, args.requests)
+    rows = [
+        (
+            "library in-process, no HTTP",
+            1,
+            in_process(index, Path(env["MOVIEMBED_CACHE_DIR"]), args.requests),
+        )
+    ]
+    rows += speed_rows("local", ["--db", str(index)], env, args.requests)
     backup = work / "tmdb5000.jsonl"
     moviembed("--db", str(index), "export", str(backup), env=env)
     with ChromaServer(work / "chroma") as chroma:
