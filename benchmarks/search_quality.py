@@ -131,7 +131,7 @@ def evaluate(
 def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config: Config):
     def run(entry: dict[str, Any]) -> list[SearchHit]:
         weight = config.get("weight", ranking.PRIOR_WEIGHT)
-        form = config.get("prior", ranking.vote_prior)
+        form = config.get("prior", ranking.liked_prior)
         hits = search(
             entry["query"],
             store=store,
@@ -159,24 +159,12 @@ def popularity_prior(metadata: ranking.Metadata) -> float:
     return min(math.log1p(value) / math.log1p(100), 1.0) - 0.5
 
 
-def votes_and_rating_prior(metadata: ranking.Metadata) -> float:
-    """`vote_prior` plus how well liked, trusted only as far as votes back it."""
-    rating = metadata.get("vote_average")
-    liked = (rating - 6.5) / 7 if isinstance(rating, (int, float)) else 0.0
-    return ranking.vote_prior(metadata) + liked * (ranking.vote_prior(metadata) + 0.5)
-
-
 BEFORE: Config = {"weight": 0.0, "title_weight": 1.0}
-CONFIGS: dict[str, Config] = {
-    "before: hybrid": BEFORE,
-    "after: hybrid": {},
-    "before: dense": {**BEFORE, "mode": SearchMode.dense},
-    "after: dense": {"mode": SearchMode.dense},
-}
+CONFIGS: dict[str, Config] = {"before": BEFORE, "after": {}}
 FORMS = {
     "votes": ranking.vote_prior,
     "popularity": popularity_prior,
-    "votes+rating": votes_and_rating_prior,
+    "votes+rating": ranking.liked_prior,
 }
 
 
@@ -186,6 +174,8 @@ def sweep() -> dict[str, Config]:
     for name, form in FORMS.items():
         for weight in (0.002, 0.004, 0.006, 0.01, 0.015):
             configs[f"prior {name} x{weight}"] = {"prior": form, "weight": weight}
+    configs["dense, no prior"] = {**BEFORE, "mode": SearchMode.dense}
+    configs["dense, prior"] = {"mode": SearchMode.dense}
     for title_weight in (1.0, 2.0, 3.0, 5.0, 8.0):
         configs[f"title weight {title_weight:g}"] = {"title_weight": title_weight}
     for boost in (0.003, 0.01):

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 SCHEMA = "2"  # bump whenever _SCHEMA or what goes into its columns changes
-TITLE_WEIGHT = 3.0  # chosen on the tuning half of benchmarks/quality_queries.json
+TITLE_WEIGHT = 5.0  # chosen on the tuning half of benchmarks/quality_queries.json
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
 CREATE VIRTUAL TABLE docs USING fts5(

@@ -23,7 +23,7 @@ from moviembed.index.keywords import KeywordIndex
 from moviembed.index.store import EmbeddingStore, StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
-from moviembed.search.ranking import Explanation, Prior, fuse, order_key, vote_prior
+from moviembed.search.ranking import Explanation, Prior, fuse, liked_prior, order_key
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def search(
     mode: SearchMode = DEFAULT_MODE,
     keywords: KeywordIndex | None = None,
     order: RankOrder = RankOrder.relevance,
-    prior: Prior | None = vote_prior,
+    prior: Prior | None = liked_prior,
 ) -> list[SearchHit]:
     """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first.
 

@@ -2,10 +2,11 @@
 
 Hybrid ranking sums reciprocal ranks (RRF) from the dense and keyword lists;
 dense ranking uses its one list. A small prior then favours movies many
-people have rated, the way every movie search people use does: a description
-fits many films, and the one meant is usually the well-known one. Its form
-(log of the vote count) and weight were chosen on the tuning half of
-benchmarks/quality_queries.json (see benchmarks/README.md).
+people have rated and liked, the way every movie search people use does: a
+description fits many films, and the one meant is usually the well-known one.
+Its form (log vote count, plus the rating weighted by that) and weight were
+chosen on the tuning half of benchmarks/quality_queries.json against vote
+count alone and TMDB popularity (see benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from moviembed.choices import RankOrder
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
-PRIOR_WEIGHT = 0.006  # about half the gap between rank 1 and rank 50 in one list
+PRIOR_WEIGHT = 0.006  # about the gap between rank 1 and rank 50 in one list
 VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
 
 Metadata = Mapping[str, Any]
@@ -44,6 +45,15 @@ def vote_prior(metadata: Metadata) -> float:
     return min(math.log1p(max(votes, 0.0)) / math.log1p(VOTES_FOR_FULL_PRIOR), 1.0) - 0.5
 
 
+def liked_prior(metadata: Metadata) -> float:
+    """`vote_prior` plus how well liked, trusted only as far as votes back it (about
+    -0.5 to 0.7); a movie with no rating or votes known gets 0, neutral."""
+    known = vote_prior(metadata)
+    rating = _number(metadata, "vote_average")
+    liked = (rating - 6.5) / 7 if rating is not None else 0.0
+    return known + liked * (known + 0.5)
+
+
 @dataclass(frozen=True)
 class Explanation:
     """What ranked a result: its place in each list, an exact title, and the prior's share."""
@@ -66,7 +76,7 @@ def fuse(
     lists: Sequence[Sequence[str]],
     titled: Sequence[str],
     metadata: Mapping[str, Metadata],
-    prior: Prior | None = vote_prior,
+    prior: Prior | None = liked_prior,
     weight: float = PRIOR_WEIGHT,
 ) -> dict[str, tuple[float, Explanation]]:
     """Score every id in `metadata`: RRF over `lists` (dense first, then keyword), the

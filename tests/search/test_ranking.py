@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from moviembed.choices import RankOrder
 from moviembed.cli.app import app
-from moviembed.search.ranking import PRIOR_WEIGHT, fuse, order_key, vote_prior
+from moviembed.search.ranking import PRIOR_WEIGHT, fuse, liked_prior, order_key, vote_prior
 
 
 def hits(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
@@ -33,6 +33,17 @@ def test_unknown_votes_rank_neutrally_and_more_votes_rank_higher() -> None:
     ladder = [vote_prior({"vote_count": n}) for n in (0, 10, 100, 1_000, 10_000, 50_000)]
     assert ladder == sorted(ladder) and ladder[0] == -0.5 and ladder[-1] == 0.5
     assert abs(vote_prior({"vote_count": 100})) < 0.01  # about a hundred votes is neutral
+
+
+def test_a_rating_counts_as_far_as_votes_back_it() -> None:
+    assert liked_prior({}) == 0.0
+    loved, panned = (
+        {"vote_count": 5000, "vote_average": 8.5},
+        {"vote_count": 5000, "vote_average": 4.5},
+    )
+    assert liked_prior(loved) > vote_prior(loved) > liked_prior(panned)
+    few = [liked_prior({"vote_count": 2, "vote_average": r}) for r in (2.0, 10.0)]
+    assert few[1] - few[0] < liked_prior(loved) - liked_prior(panned)
 
 
 def test_fusion_explains_each_part_and_the_prior_only_breaks_near_ties() -> None:
