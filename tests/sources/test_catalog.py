@@ -39,8 +39,8 @@ def test_signals_become_movie_fields_and_unknown_ones_stay_none() -> None:
         "vote_average": 7.9,
         "poster_path": "/p.jpg",
     }
-    unknown = {key: value for key, value in GOOD.items() if key not in signals}
-    (movie, plain) = validate_records([dict(GOOD, **signals), dict(unknown, id=2)])
+    bare = {key: value for key, value in GOOD.items() if key not in signals}
+    (movie, plain) = validate_records([dict(bare, **signals), dict(bare, id=2)])
     assert (movie.popularity, movie.vote_count, movie.vote_average) == (104.3, 9000, 7.9)
     assert movie.poster_path == "/p.jpg"
     assert (plain.popularity, plain.vote_count, plain.vote_average, plain.poster_path) == (
