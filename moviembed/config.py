@@ -87,6 +87,8 @@ class Settings:
         values: dict[str, Any] = {}
         for name, spec in SPECS.items():
             if overrides.get(name) is not None:
+                if str(overrides[name]) == "":
+                    continue  # an empty flag clears the setting, e.g. --chroma-url ""
                 raw, origin = str(overrides[name]), spec.flag or name
             elif env.get(spec.variable):
                 raw, origin = env[spec.variable], spec.variable

@@ -236,7 +236,8 @@ def _ranked(query: _Query, store: EmbeddingStore, filters: Filters) -> list[Scor
                 )
         lists.append([i for i in keyword_ids if i in pool][: query.depth])
     metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
-    scored = fuse(lists, titled, metadata, query.prior)
+    similarity = {movie_id: fit for movie_id, (_, fit) in pool.items()}
+    scored = fuse(lists, titled, metadata, query.prior, similarity=similarity)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
     return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
 

@@ -22,6 +22,11 @@ RRF_K = 60  # the usual reciprocal-rank-fusion constant
 TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
 PRIOR_WEIGHT = 0.006  # about the gap between rank 1 and rank 50 in one list
 VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
+# The prior breaks near-ties between movies that fit the query about equally well: it fades
+# to nothing for a movie whose similarity is this far below the best candidate's. Without
+# it, in a small catalog (every movie in both lists, ranks a hair apart) a famous film that
+# barely fits jumped the one that fits: "a shark attacks a beach town" gave Pulp Fiction.
+PRIOR_MARGIN = 0.25
 
 Metadata = Mapping[str, Any]
 Prior = Callable[[Metadata], float]
@@ -78,15 +83,20 @@ def fuse(
     metadata: Mapping[str, Metadata],
     prior: Prior | None = liked_prior,
     weight: float = PRIOR_WEIGHT,
+    similarity: Mapping[str, float] | None = None,
 ) -> dict[str, tuple[float, Explanation]]:
     """Score every id in `metadata`: RRF over `lists` (dense first, then keyword), the
-    title bonus, and `weight * prior`; the explanation says where each part came from."""
+    title bonus, and `weight * prior`, faded by how far the movie's `similarity` falls
+    below the best one's; the explanation says where each part came from."""
     ranks = [{movie_id: rank for rank, movie_id in enumerate(ids, start=1)} for ids in lists]
     exact = set(titled)
+    best = max(similarity.values(), default=0.0) if similarity else 0.0
     scored = {}
     for movie_id, meta in metadata.items():
         places = [ranking.get(movie_id) for ranking in ranks]
-        boost = weight * prior(meta) if prior else 0.0
+        gap = best - similarity.get(movie_id, best) if similarity else 0.0
+        fit = min(max(1.0 - gap / PRIOR_MARGIN, 0.0), 1.0)
+        boost = weight * prior(meta) * fit if prior else 0.0
         score = sum(1.0 / (RRF_K + rank) for rank in places if rank is not None) + boost
         score += TITLE_BONUS if movie_id in exact else 0.0
         places += [None] * (2 - len(places))

@@ -78,7 +78,7 @@ def test_query_prints_a_ranked_table_on_a_terminal(
     result = runner.invoke(app, ["query", "a shark attacks a beach town", "-n", "3"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert any("Title" in line and "Similarity" in line for line in lines)
+    assert any("Title" in line and "Score" in line for line in lines)
     first_row = next(line for line in lines if line.strip().startswith("1 "))
     assert "Jaws" in first_row and "1975" in first_row
     assert sum(1 for line in lines if line.strip()[:1].isdigit()) == 3
@@ -87,7 +87,8 @@ def test_query_prints_a_ranked_table_on_a_terminal(
 def test_piped_query_output_is_tab_separated(runner: CliRunner, index_copy: Path) -> None:
     result = runner.invoke(app, ["query", "a shark attacks a beach town", "-n", "2"])
     rows = [line.split("\t") for line in result.stdout.splitlines()]
-    assert len(rows) == 2 and all(len(row) == 6 for row in rows)
+    # rank, id, title, year, genres, similarity first; rating, votes and score follow
+    assert len(rows) == 2 and all(len(row) == 9 for row in rows)
     assert rows[0][:4] == ["1", "578", "Jaws", "1975"]
     assert float(rows[0][5]) > float(rows[1][5])
 
@@ -98,10 +99,10 @@ def test_query_json_is_a_list_for_scripts(runner: CliRunner, index_copy: Path) -
     hits = json.loads(result.stdout)
     assert [hit["rank"] for hit in hits] == [1, 2, 3, 4]
     assert hits[0]["title"] == "The Matrix" and hits[0]["id"] == "603"
-    assert {"year", "genres", "similarity", "document", "metadata"} <= set(hits[0])
-    similarities = [hit["similarity"] for hit in hits]
-    assert similarities == sorted(similarities, reverse=True)
-    assert all(-1.0 <= value <= 1.0 for value in similarities)
+    assert {"year", "genres", "similarity", "score", "document", "metadata"} <= set(hits[0])
+    scores = [hit["score"] for hit in hits]
+    assert scores == sorted(scores, reverse=True)  # rank order is score order
+    assert all(-1.0 <= hit["similarity"] <= 1.0 for hit in hits)
 
 
 def test_query_on_an_empty_index_hints_at_build(runner: CliRunner) -> None:

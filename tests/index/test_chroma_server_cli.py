@@ -45,7 +45,11 @@ def json_of(runner: CliRunner, *args: str) -> object:
 
 
 def test_every_command_works_against_the_server(
-    runner: CliRunner, on_server: str, chroma_server: ChromaServer, tmp_path: Path
+    runner: CliRunner,
+    on_server: str,
+    chroma_server: ChromaServer,
+    tmp_path: Path,
+    real_model: Path,  # the ranking checks below need the real vectors
 ) -> None:
     built = runner.invoke(app, SMALL)
     assert built.exit_code == 0, built.output

@@ -147,7 +147,18 @@ def test_json_shape_is_the_same_for_query_and_similar(runner: CliRunner, index_c
     for args in (["query", "shark"], ["similar", "578"]):
         hits = json.loads(runner.invoke(app, [*args, "-n", "2", "--json"]).stdout)
         assert [set(hit) for hit in hits] == [
-            {"rank", "id", "title", "year", "genres", "similarity", "document", "metadata"}
+            {
+                "rank",
+                "id",
+                "title",
+                "year",
+                "genres",
+                "similarity",
+                "score",
+                "explain",
+                "document",
+                "metadata",
+            }
         ] * 2
 
 
