@@ -150,7 +150,10 @@ class Browser:
 
     def _receive(self, timeout: float = 60.0) -> dict[str, Any]:
         while b"\0" not in self._buffer:
-            ready, _, _ = select.select([self._read_fd], [], [], timeout)
+            # poll, not select: after a long test run the pipe's fd may be above 1024
+            poller = select.poll()
+            poller.register(self._read_fd, select.POLLIN)
+            ready = poller.poll(timeout * 1000)
             chunk = os.read(self._read_fd, 1 << 16) if ready else b""
             if not chunk:
                 raise BrowserError("Chromium closed the pipe or did not answer in time.")
