@@ -58,7 +58,8 @@ class BuildReport:
     """What a build did, for the summary line and for scripts."""
 
     added: int = 0
-    updated: int = 0
+    updated: int = 0  # stored movies that changed: re-embedded or metadata only
+    reembedded: int = 0  # updated movies whose document changed, so their vector did too
     unchanged: int = 0
     failed: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
@@ -259,4 +260,5 @@ def _write_batch(
     store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only], stored=stored)
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
+    report.reembedded += len(to_embed) - added
     report.updated += len(to_embed) - added + len(metadata_only)

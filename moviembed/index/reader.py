@@ -21,6 +21,7 @@ from moviembed.index.records import (
     IndexInfo,
     Metadata,
     StoredMovie,
+    SyncState,
     distance_of,
     folder_size,
     records_from,
@@ -35,6 +36,8 @@ DIMENSION_KEY = "embedding_dim"
 # Changes whenever a build or removal writes; caches derived from the documents
 # (the keyword index) compare it to know when to rebuild.
 GENERATION_KEY = "moviembed_generation"
+SYNCED_KEY = "tmdb_synced_from"  # the day the next `build --changes` starts from
+SYNC_PENDING_KEY = "tmdb_sync_started"  # when an unfinished `build --changes` began
 PAGE_SIZE = 1000
 
 ReaderT = TypeVar("ReaderT", bound="IndexReader")
@@ -143,6 +146,12 @@ class IndexReader:
         collection = self._existing_collection()
         stored = (collection.metadata or {}).get(MODEL_KEY) if collection is not None else None
         return stored or self.requested_model or DEFAULT_MODEL
+
+    def sync_state(self) -> SyncState:
+        """Where syncing TMDB's changes stands (nothing recorded: a first sync)."""
+        collection = self._existing_collection()
+        metadata = (collection.metadata or {}) if collection is not None else {}
+        return SyncState.from_values(metadata.get(SYNCED_KEY), metadata.get(SYNC_PENDING_KEY))
 
     def info(self) -> IndexInfo:
         """Location, model, dimension, distance, count and size on disk."""

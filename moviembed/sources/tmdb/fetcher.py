@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -18,9 +19,11 @@ class TmdbFetcher:
     """Movies by id, from the response cache first and TMDB second.
 
     Ids already in the index but not in the cache are not fetched again
-    (unless `refresh`); with `offline`, only the cache is used. A wrong base
-    URL makes TMDB answer 404 for everything, so a run of 404s before any
-    success stops the build instead of skipping every movie.
+    (unless `refresh`); with `offline`, only the cache is used. `refresh` skips
+    cached answers except those fetched since `fresh_since` (an interrupted sync's
+    own, so resuming it does not ask again). A wrong base URL makes TMDB answer
+    404 for everything, so a run of 404s before any success stops the build
+    instead of skipping every movie. `fetched` counts the movies asked of TMDB.
     """
 
     max_leading_not_found = 10
@@ -32,13 +35,16 @@ class TmdbFetcher:
         *,
         indexed: Container[str] = frozenset(),
         refresh: bool = False,
+        fresh_since: dt.datetime | None = None,
         offline: bool = False,
     ) -> None:
         self.client = client
         self.cache = cache
         self.indexed = indexed
         self.refresh = refresh
+        self.fresh_since = fresh_since
         self.offline = offline
+        self.fetched = 0
         self._leading_not_found: int | None = 0  # None once TMDB has found a movie
 
     def movies(self, ids: Iterable[int]) -> Iterator[SourceItem]:
@@ -47,14 +53,15 @@ class TmdbFetcher:
             yield self._one(movie_id)
 
     def _one(self, movie_id: int) -> SourceItem:
-        if not self.refresh:
-            cached = self.cache.get(movie_id)
+        if not self.refresh or self.fresh_since is not None:
+            cached = self.cache.get(movie_id, self.fresh_since if self.refresh else None)
             if cached is not None:
                 return item_from_tmdb(movie_id, cached)
-            if str(movie_id) in self.indexed:
-                return Unfetched(str(movie_id))
+        if not self.refresh and str(movie_id) in self.indexed:
+            return Unfetched(str(movie_id))
         if self.offline or self.client is None:
             return Skipped(str(movie_id), "not in the TMDB cache (built with --offline)")
+        self.fetched += 1
         try:
             raw = self.client.movie_raw(movie_id)
         except TmdbNotFoundError:
