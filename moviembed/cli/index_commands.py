@@ -91,10 +91,9 @@ def build(
         ),
     ] = False,
     since: Annotated[
-        dt.datetime | None,
+        str | None,
         _source_option(
             "--since",
-            formats=["%Y-%m-%d"],
             metavar="YYYY-MM-DD",
             help="With --changes: the first day to ask TMDB about (needed the first time).",
             show_default=False,
@@ -173,7 +172,7 @@ def build(
         min_popularity=min_popularity,
         include_adult=include_adult,
         changes=changes,
-        since=since.date() if since else None,
+        since=_day(since, "--since") if since else None,
         tmdb_csv=tmdb_csv,
         credits_csv=credits_csv,
         refresh=refresh,
@@ -205,6 +204,17 @@ def build(
         raise typer.Exit(ExitCode.INTERRUPTED)
     if outcome.indexed_nothing:
         raise typer.Exit(ExitCode.FAILURE)
+
+
+def _day(text: str, option: str) -> dt.date:
+    """A calendar day written YYYY-MM-DD, as TMDB's change feed takes it."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != len("YYYY-MM-DD"):  # fromisoformat also takes 20261128
+        raise UsageError(f"{option} takes a day as YYYY-MM-DD, not {text!r}.")
+    return day
 
 
 def _confirm_prune(count: int, titles: list[str]) -> bool:

@@ -94,6 +94,7 @@ def run_build(
     one-off ONNX export). An interrupted build (`should_stop`) keeps what it wrote and
     skips the later steps; an interrupted `--changes` sync records no new sync point.
     """
+    request.check()
     if prune and request.changes:
         raise UsageError("--prune cannot go with --changes: a sync sees only what changed.")
     store = store or EmbeddingStore.from_settings(settings)

@@ -53,7 +53,7 @@ class SyncState:
         """The strings to store (None: no value)."""
         return (
             self.synced.isoformat() if self.synced else None,
-            self.pending.isoformat(timespec="seconds") if self.pending else None,
+            self.pending.isoformat() if self.pending else None,
         )
 
 

@@ -125,6 +125,13 @@ class SourceRequest:
         }
         return [name for name, value in given.items() if value]
 
+    def check(self) -> str:
+        """The kind of source asked for; UsageError when the options do not fit together."""
+        kinds = self.kinds()
+        kind = kinds[0] if kinds else "--catalog"
+        _check_combination(self, kinds, kind)
+        return kind
+
 
 def open_source(
     request: SourceRequest,
@@ -138,9 +145,7 @@ def open_source(
     those are not fetched from TMDB again unless the request says `refresh`. A `--changes`
     request needs the `sync` window, which the index's record of the last sync decides.
     """
-    kinds = request.kinds()
-    kind = kinds[0] if kinds else "--catalog"
-    _check_combination(request, kinds, kind)
+    kind = request.check()
     if kind == "--catalog":
         return catalog_source(request.catalog)
     if kind == "--tmdb-csv":

@@ -74,7 +74,7 @@ class ResponseCache:
         path = self.path_for(movie_id)
         if not isinstance(data, dict) or data.get("id", movie_id) != movie_id:
             raise UsageError(f"The data to cache for movie {movie_id} is not that movie.")
-        entry = {"fetched_at": _now().isoformat(timespec="seconds"), "data": data}
+        entry = {"fetched_at": _now().isoformat(), "data": data}
         try:
             text = json.dumps(entry, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:
