@@ -15,8 +15,8 @@ from moviembed.cli.app import app
 from moviembed.index.store import EmbeddingStore
 
 from ... import fake_tmdb as fake
-from ...fake_tmdb_data import write_id_export
 from ...conftest import TMDB_KEY
+from ...fake_tmdb_data import write_id_export
 
 
 def write_ids(tmp_path: Path, ids: list[int]) -> Path:
