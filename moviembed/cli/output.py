@@ -133,12 +133,17 @@ def print_index_info(info: IndexInfo, as_json: bool = False) -> None:
         "distance": info.distance,
         "count": info.count,
         "size_bytes": info.size_bytes,
+        "next_sync": info.next_sync.isoformat() if info.next_sync else None,
     }
     if as_json:
         print_json(fields)
         return
     shown = dict(fields, size_bytes=_human_size(info.size_bytes))
-    labels = {"count": "movies", "size_bytes": "size on disk"}
+    if info.next_sync:
+        shown["next_sync"] = f"build --changes asks from {info.next_sync}"
+    else:
+        del shown["next_sync"]  # never synced: nothing to say
+    labels = {"count": "movies", "size_bytes": "size on disk", "next_sync": "TMDB sync"}
     _print_fields({labels.get(key, key): value for key, value in shown.items()})
 
 

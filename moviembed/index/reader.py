@@ -165,6 +165,7 @@ class IndexReader:
             distance=distance_of(collection) if collection is not None else None,
             count=self.count(),
             size_bytes=None if self.is_remote else folder_size(self.persist_dir),
+            next_sync=self.sync_state().synced,
         )
 
     def query_similar(

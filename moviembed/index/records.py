@@ -35,6 +35,7 @@ class IndexInfo:
     distance: str | None
     count: int
     size_bytes: int | None
+    next_sync: dt.date | None = None  # where `build --changes` starts; None: never synced
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,8 @@ def test_a_sync_refetches_only_the_changed_indexed_movies(
     assert after["238"]["metadata"]["vote_count"] > before["238"]["metadata"]["vote_count"]
     assert after["274"] == before["274"]
     assert store.sync_state().pending is None
+    info = json.loads(runner.invoke(app, ["inspect", "--json"]).stdout)
+    assert info["next_sync"] == report["sync"]["next_start"]
 
 
 def test_the_next_sync_starts_where_the_last_one_ended(
