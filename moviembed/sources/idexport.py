@@ -57,7 +57,8 @@ class _Tally:
     def summary(self, name: str, kept: int, selection: IdSelection) -> str:
         parts = [f"{name}: {kept:,} of {self.listed:,} movies kept"]
         if self.adult:
-            parts.append(f"{self.adult:,} adult titles left out (--include-adult keeps them)")
+            titles = "title" if self.adult == 1 else "titles"
+            parts.append(f"{self.adult:,} adult {titles} left out (--include-adult keeps them)")
         if self.unpopular:
             parts.append(f"{self.unpopular:,} below popularity {selection.min_popularity:g}")
         if selection.limit is not None and kept == selection.limit:

@@ -33,7 +33,7 @@ def test_the_export_keeps_file_order_and_leaves_adult_titles_out(tmp_path: Path)
     ids = read_id_file(export(tmp_path))
     assert ids.ids == [550, 603, 13, 27205]
     assert ids.summary is not None and "4 of 5 movies kept" in ids.summary
-    assert "1 adult titles left out" in ids.summary
+    assert "1 adult title left out" in ids.summary
     adult = read_id_file(export(tmp_path), IdSelection(include_adult=True))
     assert 99901 in adult.ids
 
