@@ -114,7 +114,7 @@ class FakeTmdb:
         return f"http://127.0.0.1:{self._server.server_port}/3"
 
     def start(self) -> FakeTmdb:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        server = _QuietServer(("127.0.0.1", self.port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -188,6 +188,14 @@ class FakeTmdb:
             failure = self._state.failures[0]
             failure.remaining -= 1
             return failure
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client drops its connection (a killed build), as TMDB would not."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
