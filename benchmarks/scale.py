@@ -10,8 +10,10 @@ and embedded by the real model. The table reports, per catalog size: requests
 per second achieved, movies per second, and the build process's peak RSS
 (`ru_maxrss`; the 20,000 build must stay within 10% of the 5,000 one). Then a
 build of the small catalog is SIGKILLed at a random moment and resumed: the
-extra requests and embeddings the resume costs. Last, `--changed` movies of the
-large index are revised on the fake TMDB and `build --changes` syncs them.
+extra requests and embeddings the resume costs. Then `--changed` movies of the
+large index are revised on the fake TMDB and `build --changes` syncs them. Last,
+the fetcher alone against a fake TMDB that takes `--latency` to answer, as a
+real one across the internet does: the request rate one connection reaches.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from moviembed.index.store import EmbeddingStore  # noqa: E402
+from moviembed.sources.tmdb.cache import ResponseCache  # noqa: E402
+from moviembed.sources.tmdb.client import TmdbClient  # noqa: E402
+from moviembed.sources.tmdb.fetcher import TmdbFetcher  # noqa: E402
 from tests.fake_tmdb import FakeTmdb, dataset_movies  # noqa: E402
 from tests.fake_tmdb_data import write_id_export  # noqa: E402
 
@@ -173,6 +178,25 @@ def sync_changes(fake: FakeTmdb, workdir: Path, changed: int, rate: float) -> No
     )
 
 
+def slow_link(fake: FakeTmdb, latency: float, rate: float, base: Path, count: int = 200) -> None:
+    """Requests per second the fetcher reaches when each answer takes `latency` seconds."""
+    fake.delay = latency
+    ids = sorted(fake.movies)[:count]
+    client = TmdbClient(api_key=KEY, base_url=fake.url, rate=rate)
+    fetcher = TmdbFetcher(client, ResponseCache(base / "slow-link-cache"))
+    started = time.perf_counter()
+    fetched = sum(1 for _ in fetcher.movies(ids))
+    seconds = time.perf_counter() - started
+    fake.delay = 0.0
+    print("| answer latency | --rate | movies | time | requests/s |")
+    print("|---:|---:|---:|---:|---:|")
+    print(
+        f"| {latency * 1000:.0f} ms | {rate:g} | {fetched} | {seconds:.1f} s | "
+        f"{fetched / seconds:.1f} |",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -180,6 +204,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=5_000)
     parser.add_argument("--rate", type=float, default=40.0)
     parser.add_argument("--changed", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=0.08, help="seconds per answer")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-kill", action="store_true", help="no SIGKILL and resume")
     args = parser.parse_args()
@@ -204,6 +229,8 @@ def main() -> None:
                 kill_and_resume(fake, export, args.small, args.rate, base)
                 print()
             sync_changes(fake, runs[args.movies][1], args.changed, args.rate)
+            print()
+            slow_link(fake, args.latency, args.rate, base)
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     seen: list[SeenRequest] = field(default_factory=list)
     failures: list[_Failure] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
 
 
 class FakeTmdb:
@@ -177,7 +179,23 @@ class FakeTmdb:
             self._state.seen.clear()
             self._state.failures.clear()
 
+    @property
+    def most_in_flight(self) -> int:
+        """The most requests the server was answering at one time."""
+        with self._state.lock:
+            return self._state.most_in_flight
+
     # Called from handler threads.
+    def _wait(self, seconds: float) -> None:
+        """The `delay` before an answer, counted as a request in flight."""
+        state = self._state
+        with state.lock:
+            state.in_flight += 1
+            state.most_in_flight = max(state.most_in_flight, state.in_flight)
+        time.sleep(seconds)
+        with state.lock:
+            state.in_flight -= 1
+
     def _record(self, seen: SeenRequest) -> _Failure | None:
         with self._state.lock:
             self._state.seen.append(seen)
@@ -215,7 +233,7 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
             auth = "bearer" if header else "api_key" if key is not None else "none"
             failure = fake._record(SeenRequest(parts.path, params, auth))
             if fake.delay:
-                time.sleep(fake.delay)
+                fake._wait(fake.delay)
             if failure is not None:
                 self._fail(failure)
                 return

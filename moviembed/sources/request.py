@@ -164,14 +164,25 @@ def open_source(
     cache = ResponseCache.under(settings.cache_dir, "tmdb", settings.tmdb_language)
     if request.changes:
         assert client is not None and sync is not None
-        fetcher = TmdbFetcher(client, cache, refresh=True, fresh_since=sync.fresh_since)
+        fetcher = TmdbFetcher(
+            client,
+            cache,
+            refresh=True,
+            fresh_since=sync.fresh_since,
+            connections=settings.tmdb_connections,
+        )
         return changes_source(client, fetcher, sync, indexed)
     if request.tmdb_list:
         assert client is not None
         ids = IdList(list(client.list_ids(request.tmdb_list, request.limit or DEFAULT_LIST_LIMIT)))
     known = set() if request.refresh else indexed([str(i) for i in ids.ids])
     fetcher = TmdbFetcher(
-        client, cache, indexed=known, refresh=request.refresh, offline=request.offline
+        client,
+        cache,
+        indexed=known,
+        refresh=request.refresh,
+        offline=request.offline,
+        connections=settings.tmdb_connections,
     )
     return ids_source(ids, fetcher)
 

@@ -116,12 +116,12 @@ class TmdbClient:
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
         self._throttle = _Throttle(self.rate)
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
-        )
+        self._headers = {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
         if read_access_token:
-            self._session.headers["Authorization"] = f"Bearer {read_access_token}"
+            self._headers["Authorization"] = f"Bearer {read_access_token}"
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
         install_log_redaction()
 
     def __repr__(self) -> str:
@@ -137,8 +137,22 @@ class TmdbClient:
         self.close()
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._session.close()
+        """Close the pooled connections of every thread that used the client."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def _session(self) -> requests.Session:
+        """This thread's session: requests does not promise that one is safe to share."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(self._headers)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def movie_raw(self, movie_id: int) -> dict[str, Any]:
         """TMDB's movie details with credits and keywords, in one request.
@@ -260,7 +274,8 @@ class TmdbClient:
         message, waited = "", 0.0
         for attempt in range(1, self.max_attempts + 1):
             self._throttle.wait()
-            self.requests_sent += 1
+            with self._lock:
+                self.requests_sent += 1
             try:
                 return self._attempt(url, path, params, what)
             except _Retry as retry:
@@ -284,7 +299,7 @@ class TmdbClient:
         """One request: the JSON object, or `_Retry`, or a final TmdbError."""
         tries = _plural(self.max_attempts, "attempt")
         try:
-            response = self._session.get(url, params=params, timeout=self.timeout)
+            response = self._session().get(url, params=params, timeout=self.timeout)
         except requests.Timeout:
             raise _Retry(
                 f"TMDB at {self.display_url} did not answer within {self.timeout:g} s "
