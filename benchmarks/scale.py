@@ -13,7 +13,8 @@ build of the small catalog is SIGKILLed at a random moment and resumed: the
 extra requests and embeddings the resume costs. Then `--changed` movies of the
 large index are revised on the fake TMDB and `build --changes` syncs them. Last,
 the fetcher alone against a fake TMDB that takes `--latency` to answer, as a
-real one across the internet does: the request rate one connection reaches.
+real one across the internet does: the request rate reached with one request
+at a time and with four in flight.
 """
 
 from __future__ import annotations
@@ -179,22 +180,24 @@ def sync_changes(fake: FakeTmdb, workdir: Path, changed: int, rate: float) -> No
 
 
 def slow_link(fake: FakeTmdb, latency: float, rate: float, base: Path, count: int = 200) -> None:
-    """Requests per second the fetcher reaches when each answer takes `latency` seconds."""
+    """Requests per second the fetcher reaches when each answer takes `latency` seconds,
+    one request at a time against the default four in flight."""
     fake.delay = latency
-    ids = sorted(fake.movies)[:count]
-    client = TmdbClient(api_key=KEY, base_url=fake.url, rate=rate)
-    fetcher = TmdbFetcher(client, ResponseCache(base / "slow-link-cache"))
-    started = time.perf_counter()
-    fetched = sum(1 for _ in fetcher.movies(ids))
-    seconds = time.perf_counter() - started
+    print("| answer latency | --rate | connections | movies | time | requests/s |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for connections, ids in ((1, sorted(fake.movies)[:count]), (4, sorted(fake.movies)[-count:])):
+        client = TmdbClient(api_key=KEY, base_url=fake.url, rate=rate)
+        cache = ResponseCache(base / f"slow-link-{connections}")
+        fetcher = TmdbFetcher(client, cache, connections=connections)
+        started = time.perf_counter()
+        fetched = sum(1 for _ in fetcher.movies(ids))
+        seconds = time.perf_counter() - started
+        print(
+            f"| {latency * 1000:.0f} ms | {rate:g} | {connections} | {fetched} | "
+            f"{seconds:.1f} s | {fetched / seconds:.1f} |",
+            flush=True,
+        )
     fake.delay = 0.0
-    print("| answer latency | --rate | movies | time | requests/s |")
-    print("|---:|---:|---:|---:|---:|")
-    print(
-        f"| {latency * 1000:.0f} ms | {rate:g} | {fetched} | {seconds:.1f} s | "
-        f"{fetched / seconds:.1f} |",
-        flush=True,
-    )
 
 
 def main() -> None:
