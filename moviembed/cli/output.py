@@ -202,8 +202,9 @@ def print_build_outcome(outcome: BuildOutcome) -> None:
         sync = outcome.sync
         stderr.print(
             f"Synced TMDB's changes from {sync.start} to {sync.end}: {sync.listed} listed, "
-            f"{report.reembedded} re-embedded, {report.updated - report.reembedded} with new "
-            f"details only. The next sync starts from {sync.next_start}.",
+            f"{sync.in_index} in the index and fetched again, {report.reembedded} re-embedded, "
+            f"{report.updated - report.reembedded} with new details only. "
+            f"The next sync starts from {sync.next_start}.",
             highlight=False,
         )
     for skipped in report.failed:
@@ -227,6 +228,7 @@ def outcome_dict(outcome: BuildOutcome) -> dict[str, Any]:
             "start": sync.start.isoformat(),
             "end": sync.end.isoformat(),
             "listed": sync.listed,
+            "in_index": sync.in_index,
             "next_start": sync.next_start.isoformat(),
         },
         "seconds": round(report.seconds, 3),

@@ -123,7 +123,7 @@ def run_build(
         if report.interrupted:
             return outcome
         if window is not None:
-            outcome.sync = finish_sync(store, window, source.listed or 0)
+            outcome.sync = finish_sync(store, window, source.listed or 0, source.total or 0)
         if prune:
             outcome.pruned = _prune(store, report.seen_ids, confirm_prune)
     _finish(store, settings, outcome, on_step)

@@ -23,7 +23,8 @@ class SyncReport:
 
     start: dt.date
     end: dt.date
-    listed: int
+    listed: int  # movies TMDB named as changed
+    in_index: int  # of those, the ones the index holds: each is fetched again
     next_start: dt.date  # what the sync recorded: the next one asks from this day on
 
 
@@ -52,8 +53,10 @@ def begin_sync(
     return SyncWindow(start, today, fresh_since=state.pending)
 
 
-def finish_sync(store: EmbeddingStore, window: SyncWindow, listed: int) -> SyncReport:
+def finish_sync(
+    store: EmbeddingStore, window: SyncWindow, listed: int, in_index: int
+) -> SyncReport:
     """Record that changes up to the moment the sync began are in the index."""
     began = store.sync_state().pending or dt.datetime.now(dt.timezone.utc)
     store.save_sync_state(SyncState(synced=began.date()))
-    return SyncReport(window.start, window.end, listed, began.date())
+    return SyncReport(window.start, window.end, listed, in_index, began.date())

@@ -36,7 +36,7 @@ def movie_requests(fake: FakeTmdb) -> list[str]:
 
 
 def sync(runner: CliRunner, *args: str) -> tuple[int, dict, str]:
-    result = runner.invoke(app, ["build", "--changes", *args, "-q", "--json"])
+    result = runner.invoke(app, ["build", "--changes", *args, "--json"])
     data = json.loads(result.stdout) if result.exit_code in (0, 130) else {}
     return result.exit_code, data, result.stderr
 
@@ -51,7 +51,8 @@ def test_a_sync_refetches_only_the_changed_indexed_movies(
     code, report, stderr = sync(runner, "--since", LONG_AGO)
     assert code == 0, stderr
     assert sorted(movie_requests(fake_tmdb)) == ["/3/movie/12", "/3/movie/238", "/3/movie/603"]
-    assert report["sync"]["listed"] == 4
+    assert (report["sync"]["listed"], report["sync"]["in_index"]) == (4, 3)
+    assert "4 listed, 3 in the index and fetched again, 2 re-embedded, 1 with new" in stderr
     assert (report["fetched"], report["reembedded"], report["updated"]) == (3, 2, 3)
     assert report["sync"]["next_start"] == dt.datetime.now(dt.timezone.utc).date().isoformat()
     assert f"Synced TMDB's changes from {LONG_AGO}" in stderr
