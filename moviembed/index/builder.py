@@ -17,6 +17,7 @@ from moviembed.documents import Metadata, build_document, build_metadata
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import ModelMismatchError
 from moviembed.index.store import EmbeddingStore
+from moviembed.memory import return_freed_memory
 from moviembed.movie import Movie, Skipped, SourceItem, Unfetched
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ def build_index(
     announced = _announced(items, total, progress or _Silent(), should_stop)
     for batch in _batches(_prefetched(announced, depth=write_batch), report, write_batch):
         _write_batch(batch, store, encoder, report)
+        return_freed_memory()  # else fragments pile up and the peak grows with the catalog
         if should_stop():  # movies read ahead are left for the next run
             break
     report.interrupted = should_stop()

@@ -253,19 +253,16 @@ class IndexReader:
     def iter_movies(
         self, page_size: int = PAGE_SIZE, include_embeddings: bool = False
     ) -> Iterator[list[StoredMovie]]:
-        """Every stored movie (id, document, metadata, optionally embedding), a page at a time."""
-        collection = self._existing_collection()
-        if collection is None:
-            return
+        """Every stored movie (id, document, metadata, optionally embedding), a page at a time,
+        in id order. Pages are read by id, not by offset: Chroma's offset reads cost memory
+        that grows with the collection."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        offset = 0
-        while True:
+        ids = sorted(self.all_ids(), key=lambda id_: (len(id_), id_))
+        for start in range(0, len(ids), page_size):
+            chunk = ids[start : start + page_size]
             with self._chroma.errors("read movies"):
-                page = collection.get(include=include, limit=page_size, offset=offset)
-            if not page["ids"]:
-                return
-            yield records_from(page)
-            offset += len(page["ids"])
+                page = records_from(self._existing_collection().get(ids=chunk, include=include))
+            yield sorted(page, key=lambda movie: (len(movie["id"]), movie["id"]))
 
     def all_ids(self) -> set[str]:
         """The ids of every stored movie."""
