@@ -96,7 +96,11 @@ def read_export(stream: IO[bytes], path: Path, selection: IdSelection) -> Select
 
 
 class _Kept:
-    """The ids kept so far: all of them in file order, or the `limit` most popular."""
+    """The ids kept so far: all of them in file order, or the `limit` most popular.
+
+    TMDB's export lists each id once; should a file repeat one, the repeat is ignored
+    while the first is among the kept.
+    """
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
