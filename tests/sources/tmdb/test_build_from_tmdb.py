@@ -134,9 +134,12 @@ def test_connection_refused_is_one_clear_line(
     closed.stop()
     monkeypatch.setenv("MOVIEMBED_TMDB_URL", url)
     monkeypatch.setenv("TMDB_API_KEY", TMDB_KEY)
+    monkeypatch.setenv("MOVIEMBED_TMDB_ATTEMPTS", "2")  # one retry, not the default's 7.5 s
     result = runner.invoke(app, ["build", "--id", "603", "-q", "--rate", "1000"])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: Cannot reach TMDB at {url}: connection refused")
+    assert result.stderr.startswith(
+        f"Error: Cannot reach TMDB at {url}: connection refused (2 attempts)"
+    )
     assert "Traceback" not in result.stderr
 
 
