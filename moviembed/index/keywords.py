@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 from moviembed.errors import StoreError
-from moviembed.index.store import EmbeddingStore
+from moviembed.index.reader import IndexReader
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +51,12 @@ class KeywordIndex:
         self.title_weight = title_weight
 
     @classmethod
-    def for_store(cls, store: EmbeddingStore, cache_dir: Path) -> KeywordIndex:
+    def for_store(cls, store: IndexReader, cache_dir: Path) -> KeywordIndex:
         """The keyword index belonging to `store`, kept under `cache_dir/keywords/`."""
         key = hashlib.sha256(store.identity.encode()).hexdigest()
         return cls(cache_dir / "keywords" / f"{key[:24]}.sqlite3")
 
-    def ensure_current(self, store: EmbeddingStore) -> bool:
+    def ensure_current(self, store: IndexReader) -> bool:
         """Rebuild from `store` if missing or stale; True when a rebuild happened."""
         generation = f"{SCHEMA}:{store.generation() or ''}"
         if self._generation() == generation:
@@ -64,7 +64,7 @@ class KeywordIndex:
         self.rebuild(store, generation)
         return True
 
-    def rebuild(self, store: EmbeddingStore, generation: str) -> None:
+    def rebuild(self, store: IndexReader, generation: str) -> None:
         """Index every stored document afresh, then swap the new file in atomically."""
         try:
             self._write(store, generation)
@@ -75,7 +75,7 @@ class KeywordIndex:
             ) from None
         log.debug("Rebuilt the keyword index at %s", self.path)
 
-    def _write(self, store: EmbeddingStore, generation: str) -> None:
+    def _write(self, store: IndexReader, generation: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
         os.close(handle)

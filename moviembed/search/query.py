@@ -1,4 +1,4 @@
-"""Search over an `EmbeddingStore`: dense or hybrid ranking, filters, titles, more-like-this.
+"""Search over an `IndexReader`: dense or hybrid ranking, filters, titles, more-like-this.
 
 Hybrid ranking fuses two ranked lists by reciprocal rank (RRF): the dense
 neighbours from Chroma and BM25 keyword matches from `KeywordIndex`, so exact
@@ -13,14 +13,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import mul
+from typing import Any, TypeVar
 
 from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, RankOrder, SearchMode
 from moviembed.documents import fold
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import NotFoundError, StoreError, UsageError
 from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore, StoredMovie
+from moviembed.index.reader import IndexReader
+from moviembed.index.records import Metadata, StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
 from moviembed.search.ranking import Explanation, Prior, fuse, liked_prior, order_key
@@ -72,7 +74,7 @@ class SearchHit:
         }
 
 
-def ensure_not_empty(store: EmbeddingStore) -> None:
+def ensure_not_empty(store: IndexReader) -> None:
     """Raise a hint to build first when the index holds no movies."""
     if store.count() == 0:
         raise NotFoundError(f"The index at {store.location} is empty. Run `moviembed build` first.")
@@ -103,7 +105,7 @@ def check_query(text: str, limit: int) -> str:
 def search(
     text: str,
     *,
-    store: EmbeddingStore,
+    store: IndexReader,
     embedder: Embedder,
     limit: int = 10,
     filters: Filters | None = None,
@@ -130,12 +132,12 @@ def search(
     if order is not RankOrder.relevance:
         key = order_key(order)
         best = hits[: query.depth]
-        hits = sorted(best, key=lambda scored: key(scored[0]["metadata"]))
-    return _numbered(hits, limit)
+        hits = sorted(best, key=lambda scored: key(scored[1]))
+    return _numbered(store, hits, limit)
 
 
 def similar(
-    movie: str, *, store: EmbeddingStore, limit: int = 10, filters: Filters | None = None
+    movie: str, *, store: IndexReader, limit: int = 10, filters: Filters | None = None
 ) -> list[SearchHit]:
     """Movies nearest to a stored movie's own vector (itself excluded); no model needed."""
     filters = filters or Filters()
@@ -144,17 +146,24 @@ def similar(
     target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
 
     def nearest(chosen: Filters) -> list[Scored]:
-        hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
-        return [_by_similarity(hit) for hit in hits if hit["id"] != target["id"]]
+        hits = store.nearest(target["embedding"], n_results=limit + 1, where=chosen.where())
+        return [
+            (movie_id, metadata, 1.0 - distance, 1.0 - distance, None)
+            for movie_id, distance, metadata in hits
+            if movie_id != target["id"]
+        ]
 
-    return _numbered(with_director_resolved(store, filters, nearest), limit)
+    return _numbered(store, with_director_resolved(store, filters, nearest), limit)
+
+
+HitsT = TypeVar("HitsT", bound=Sequence[Any])
 
 
 def with_director_resolved(
-    store: EmbeddingStore,
+    store: IndexReader,
     filters: Filters,
-    run: Callable[[Filters], list[Scored]],
-) -> list[Scored]:
+    run: Callable[[Filters], HitsT],
+) -> HitsT:
     """`run(filters)`; if that finds nothing and a director was given, run again with the
     full stored name it stands for (e.g. a surname), so every search reads --director alike."""
     hits = run(filters)
@@ -163,7 +172,7 @@ def with_director_resolved(
     return hits
 
 
-def resolve_movie(store: EmbeddingStore, movie: str) -> str:
+def resolve_movie(store: IndexReader, movie: str) -> str:
     """The id for a TMDB id or an exact title (any case, accents optional)."""
     text = movie.strip()
     if not text.isprintable() or not fold(text):
@@ -181,7 +190,7 @@ def resolve_movie(store: EmbeddingStore, movie: str) -> str:
     raise NotFoundError(f"No movie with id or title {text!r} in the index.")
 
 
-def resolve_director(store: EmbeddingStore, name: str) -> str:
+def resolve_director(store: IndexReader, name: str) -> str:
     """The stored director name that `name` (e.g. a surname) uniquely points to."""
     wanted = fold(name).split()
     found = {
@@ -208,38 +217,33 @@ class _Query:
     depth: int  # candidates per list
 
 
-# A stored movie with its similarity, score and, from search, what made that score.
-Scored = tuple[StoredMovie, float, float, Explanation | None]
+# A candidate: id, metadata, similarity, score and, from search, what made that score.
+Scored = tuple[str, Metadata, float, float, Explanation | None]
 
 
-def _by_similarity(hit: StoredMovie) -> Scored:
-    similarity = 1.0 - hit["distance"]
-    return hit, similarity, similarity, None
+def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]:
+    """The `query.depth` best dense matches plus keyword and title matches, scored, best first.
 
-
-def _ranked(query: _Query, store: EmbeddingStore, filters: Filters) -> list[Scored]:
-    """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
-    dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
-    pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
-    lists = [[hit["id"] for hit in dense]]
+    Candidates come with metadata (the prior reads it) but no document: reading documents
+    for ~150 candidates cost more than the rest of the search; `_numbered` reads the shown.
+    """
+    dense = store.nearest(query.vector, n_results=query.depth, where=filters.where())
+    pool = {movie_id: (metadata, 1.0 - distance) for movie_id, distance, metadata in dense}
+    lists = [list(pool)]
     titled: list[str] = []
     if query.keywords is not None:
         keyword_ids = _keyword_ids(query.keywords, query.text, query.depth * 2)
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
         missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
-        for hit in store.get_by_ids(missing, include_embeddings=True):
-            if filters.matches(hit["metadata"]):
-                embedding = hit.pop("embedding")
-                pool[hit["id"]] = (
-                    hit,
-                    sum(a * b for a, b in zip(query.vector, embedding, strict=True)),
-                )
+        for movie_id, (metadata, embedding) in store.get_vectors(missing).items():
+            if filters.matches(metadata):
+                pool[movie_id] = (metadata, sum(map(mul, query.vector, embedding)))
         lists.append([i for i in keyword_ids if i in pool][: query.depth])
-    metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
+    metadata = {movie_id: meta for movie_id, (meta, _) in pool.items()}
     similarity = {movie_id: fit for movie_id, (_, fit) in pool.items()}
     scored = fuse(lists, titled, metadata, query.prior, similarity=similarity)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
-    return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
+    return [(i, *pool[i], *scored[i]) for i in order]
 
 
 def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
@@ -250,7 +254,7 @@ def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
         return []
 
 
-def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
+def _refreshed_or_none(keywords: KeywordIndex, store: IndexReader) -> KeywordIndex | None:
     """The keyword index brought up to date, or None (meaning only) if that is impossible."""
     try:
         keywords.ensure_current(store)
@@ -260,18 +264,24 @@ def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> Keyword
     return keywords
 
 
-def _numbered(scored: Sequence[Scored], limit: int) -> list[SearchHit]:
+def _numbered(store: IndexReader, scored: Sequence[Scored], limit: int) -> list[SearchHit]:
+    """The first `limit` candidates as results, with their documents read now (a movie
+    removed since it was ranked is left out)."""
+    shown = scored[:limit]
+    documents = store.get_documents([movie_id for movie_id, *_ in shown])
     return [
         SearchHit(
             rank=rank,
-            id=hit["id"],
+            id=movie_id,
             similarity=similarity,
-            document=hit["document"],
-            metadata=hit["metadata"],
+            document=documents[movie_id],
+            metadata=metadata,
             score=score,
             explanation=explanation,
         )
-        for rank, (hit, similarity, score, explanation) in enumerate(scored[:limit], start=1)
+        for rank, (movie_id, metadata, similarity, score, explanation) in enumerate(
+            (entry for entry in shown if entry[0] in documents), start=1
+        )
     ]
 
 
