@@ -233,10 +233,11 @@ class IndexReader:
         return [found[id_] for id_ in ids if id_ in found]
 
     def get_vectors(self, ids: Sequence[str]) -> dict[str, tuple[Metadata, list[float]]]:
-        """Metadata and embedding by id, no documents; unknown ids are left out."""
+        """Metadata and embedding by id, no documents, in the order asked (the order candidates
+        join a ranking decides exact ties); unknown ids are left out."""
         vectors = self.get_embeddings(ids)
         metadata = self.get_metadatas(list(vectors))
-        return {id_: (metadata[id_], vectors[id_].tolist()) for id_ in vectors if id_ in metadata}
+        return {id_: (metadata[id_], vectors[id_].tolist()) for id_ in ids if id_ in metadata}
 
     def get_embeddings(self, ids: Sequence[str]) -> dict[str, Any]:
         """Embeddings by id (numpy rows); unknown ids are left out."""

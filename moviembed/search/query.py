@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import mul
 from typing import Any, TypeVar
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50  # per ranked list fused, and the pool --rank re-sorts
+# The keyword lookup (SQLite BM25, which lets go of the GIL) runs while the query is embedded.
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moviembed-keywords")
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,10 @@ def search(
         keywords = None
     elif keywords is not None:
         keywords = _refreshed_or_none(keywords, store)
+    depth = max(CANDIDATES, limit)
+    matches = _LOOKUPS.submit(_keyword_ids, keywords, text, depth * 2) if keywords else None
     vector = [float(x) for x in embedder.embed([text])[0]]
-    query = _Query(text, vector, keywords, prior, depth=max(CANDIDATES, limit))
+    query = _Query(text, vector, matches, prior, depth)
     hits = with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
     if order is not RankOrder.relevance:
         key = order_key(order)
@@ -212,7 +217,7 @@ def resolve_director(store: IndexReader, name: str) -> str:
 class _Query:
     text: str
     vector: list[float]
-    keywords: KeywordIndex | None  # None: meaning only
+    keywords: Future[list[str]] | None  # the keyword matches; None: meaning only
     prior: Prior | None
     depth: int  # candidates per list
 
@@ -232,7 +237,7 @@ def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]
     lists = [list(pool)]
     titled: list[str] = []
     if query.keywords is not None:
-        keyword_ids = _keyword_ids(query.keywords, query.text, query.depth * 2)
+        keyword_ids = query.keywords.result()
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
         missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
         for movie_id, (metadata, embedding) in store.get_vectors(missing).items():
