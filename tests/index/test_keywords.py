@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from moviembed.index.builder import build_index
@@ -40,3 +41,23 @@ def test_a_cache_from_an_older_layout_is_rebuilt(
         db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (store.generation(),))
         db.commit()
     assert keywords.ensure_current(store) is True
+
+
+def test_a_search_after_a_rebuild_reads_the_new_file_in_every_thread(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    """Searches keep their connection open; a rebuild's new file must still be the one read."""
+    store = EmbeddingStore(tmp_path / "index")
+    build_index(MOVIES, store=store, embedder=fake_embedder)
+    keywords = KeywordIndex.for_store(store, tmp_path / "cache")
+    keywords.ensure_current(store)
+    with ThreadPoolExecutor(max_workers=1) as other:
+        assert keywords.search("lighthouse", 5) == []
+        assert other.submit(keywords.search, "lighthouse", 5).result() == []
+        keeper = Movie(id=4, title="Keeper", overview="A lighthouse keeper alone at sea.")
+        build_index([keeper], store=store, embedder=fake_embedder)
+        assert keywords.ensure_current(store) is True
+        assert keywords.search("lighthouse", 5) == ["4"]
+        assert other.submit(keywords.search, "lighthouse", 5).result() == ["4"]
+    keywords.path.unlink()
+    assert keywords.search("lighthouse", 5) == []
