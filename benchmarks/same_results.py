@@ -3,11 +3,13 @@
     python benchmarks/same_results.py --index DIR [--baseline main] [--cache DIR]
 
 Loads `moviembed/search/query.py` as it is at `--baseline` (git) beside this checkout's,
-both over the same open store (DIR: a TMDB 5000 index), and runs every query of
-`quality_queries.json` through both, alternately: hybrid and dense, with and without a
-filter, 10 and 60 results, and each `--rank` order. It counts the cases whose results
-differ in any id, order, similarity, score, explanation, document or metadata (compared
-exactly), and gives the median process CPU time per search of each.
+over the same open index (DIR: a TMDB 5000 index), and runs every query of
+`quality_queries.json` through the baseline (plain reader), this checkout with the plain
+reader (the CLI's) and this checkout with the caching reader (the service's), in turn:
+hybrid and dense, with and without a filter, 10 and 60 results, and each `--rank` order. It
+counts the cases whose results differ from the baseline's in any id, order, similarity,
+score, explanation, document or metadata (compared exactly), and gives the median process
+CPU time per search of each.
 
 One process and one open store, because Chroma's approximate index answers slightly
 differently each time an index is opened (see benchmarks/README.md). The query embedding is
@@ -35,9 +37,12 @@ sys.path.insert(0, str(ROOT))
 
 from moviembed.choices import RankOrder, SearchMode  # noqa: E402
 from moviembed.config import Settings  # noqa: E402
+from moviembed.embedding.backends import query_embedder  # noqa: E402
+from moviembed.index.cached import CachingReader  # noqa: E402
+from moviembed.index.keywords import KeywordIndex  # noqa: E402
+from moviembed.index.store import EmbeddingStore  # noqa: E402
 from moviembed.search import query as current  # noqa: E402
 from moviembed.search.filters import Filters  # noqa: E402
-from moviembed.serve.service import IndexService  # noqa: E402
 
 ENTRIES = json.loads((ROOT / "benchmarks" / "quality_queries.json").read_text())
 FILTERS = [Filters(), Filters.parse(["drama"], "1990.."), Filters.parse(language="fr")]
@@ -56,7 +61,7 @@ def baseline_module(ref: str) -> types.ModuleType:
 
 
 class Memo:
-    """The query model, each text embedded once: both sides get the very same vector."""
+    """The query model, each text embedded once: every side gets the very same vector."""
 
     def __init__(self, embedder: Any) -> None:
         self.embedder = embedder
@@ -85,9 +90,9 @@ def outcome(hits: list[Any]) -> list[tuple[Any, ...]]:
     ]
 
 
-def timed(module: types.ModuleType, opened: Any, memo: Memo, case: dict) -> tuple[list, float]:
+def timed(module: types.ModuleType, store: Any, keywords: Any, memo: Memo, case: dict) -> tuple:
     began = time.process_time()
-    hits = module.search(store=opened.store, embedder=memo, keywords=opened.keywords, **case)
+    hits = module.search(store=store, embedder=memo, keywords=keywords, **case)
     return outcome(hits), time.process_time() - began
 
 
@@ -97,31 +102,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default="main", help="git commit or branch to compare")
     parser.add_argument("--cache", type=Path, help="a MOVIEMBED_CACHE_DIR with the ONNX export")
     args = parser.parse_args(argv)
-    baseline = baseline_module(args.baseline)
-    settings = Settings(db_path=args.index, **({"cache_dir": args.cache} if args.cache else {}))
-    service = IndexService.open(settings, recheck_seconds=0)
-    differ: list[str] = []
-    seconds: dict[str, list[float]] = {"baseline": [], "current": []}
-    with service.reading() as opened:
-        memo = Memo(opened.embedder)
-        for number, case in enumerate(cases()):
-            sides = [("baseline", baseline), ("current", current)]
-            results = {}
-            for name, module in sides if number % 2 else reversed(sides):
-                results[name], spent = timed(module, opened, memo, case)
-                seconds[name].append(spent)
-            if results["baseline"] != results["current"]:
-                differ.append(f"{case}")
-    service.close()
-    total = len(seconds["current"])
-    before, after = (statistics.median(seconds[k]) * 1000 for k in ("baseline", "current"))
-    print(f"\n{total} searches on {args.index}, {len(ENTRIES)} queries; baseline {args.baseline}\n")
-    print("| searches | differing | baseline CPU/search | this checkout | ratio |")
-    print("|---:|---:|---:|---:|---:|")
-    print(f"| {total} | {len(differ)} | {before:.1f} ms | {after:.1f} ms | {after / before:.2f} |")
-    for case in differ[:10]:
-        print(f"differs: {case}", file=sys.stderr)
-    return 1 if differ else 0
+    cache = args.cache or Settings().cache_dir
+    store = EmbeddingStore(args.index)  # both readers share Chroma's one open index
+    keywords = KeywordIndex.for_store(store, cache)
+    keywords.ensure_current(store)
+    memo = Memo(query_embedder(store.model_name(), cache, threads=1))
+    sides = {
+        f"{args.baseline} (plain reader)": (baseline_module(args.baseline), store),
+        "this checkout, plain reader (CLI)": (current, store),
+        "this checkout, caching reader (serve)": (current, CachingReader(args.index)),
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in sides}
+    differ: dict[str, int] = dict.fromkeys(sides, 0)
+    for number, case in enumerate(cases()):
+        names = list(sides)[number % 3 :] + list(sides)[: number % 3]
+        results = {}
+        for name in names:
+            results[name], spent = timed(*sides[name], keywords, memo, case)
+            seconds[name].append(spent)
+        for name in sides:
+            if results[name] != results[list(sides)[0]]:
+                differ[name] += 1
+                print(f"{name} differs: {case}", file=sys.stderr)
+    total = len(seconds[list(sides)[0]])
+    before = statistics.median(seconds[list(sides)[0]])
+    print(f"\n{total} searches of each on {args.index} ({len(ENTRIES)} queries, 8 cases each)\n")
+    print("| search | differing from the baseline | median CPU/search | ratio |")
+    print("|---|---:|---:|---:|")
+    for name, spent in seconds.items():
+        median = statistics.median(spent)
+        print(f"| {name} | {differ[name]} | {median * 1000:.1f} ms | {median / before:.2f} |")
+    return 1 if any(differ.values()) else 0
 
 
 if __name__ == "__main__":

@@ -189,19 +189,6 @@ class IndexReader:
         ]
         return sorted(hits, key=lambda hit: hit["distance"])
 
-    def nearest(
-        self, embedding: Sequence[float], n_results: int = 10, where: dict[str, Any] | None = None
-    ) -> list[tuple[str, float, Metadata]]:
-        """(id, cosine distance, metadata) of the stored movies nearest to `embedding`, closest
-        first: `query_similar` without documents, which ranking does not need."""
-        result = self._query(embedding, n_results, where, ["distances"])
-        if result is None:
-            return []
-        found = zip(result["ids"][0], result["distances"][0], strict=True)
-        nearest = sorted(found, key=lambda pair: pair[1])
-        metadata = self.get_metadatas([id_ for id_, _ in nearest])
-        return [(id_, distance, metadata[id_]) for id_, distance in nearest if id_ in metadata]
-
     def _query(
         self,
         embedding: Sequence[float],
@@ -231,29 +218,6 @@ class IndexReader:
             for hit in records_from(result)
         }
         return [found[id_] for id_ in ids if id_ in found]
-
-    def get_vectors(self, ids: Sequence[str]) -> dict[str, tuple[Metadata, list[float]]]:
-        """Metadata and embedding by id, no documents, in the order asked (the order candidates
-        join a ranking decides exact ties); unknown ids are left out."""
-        vectors = self.get_embeddings(ids)
-        metadata = self.get_metadatas(list(vectors))
-        return {id_: (metadata[id_], vectors[id_].tolist()) for id_ in ids if id_ in metadata}
-
-    def get_embeddings(self, ids: Sequence[str]) -> dict[str, Any]:
-        """Embeddings by id (numpy rows); unknown ids are left out."""
-        return {
-            id_: vector
-            for result in self._get_chunked(ids, ["embeddings"])
-            for id_, vector in zip(result["ids"], result["embeddings"], strict=True)
-        }
-
-    def get_documents(self, ids: Sequence[str]) -> dict[str, str]:
-        """Documents by id (unknown ids left out), for the few results a search shows."""
-        return {
-            id_: document
-            for result in self._get_chunked(ids, ["documents"])
-            for id_, document in zip(result["ids"], result["documents"], strict=True)
-        }
 
     def get_one(self, movie_id: str, include_embeddings: bool = False) -> StoredMovie:
         """One stored movie, or NotFoundError saying how to find ids."""
@@ -306,7 +270,7 @@ class IndexReader:
         return {id_ for result in self._get_chunked(ids, []) for id_ in result["ids"]}
 
     def get_metadatas(self, ids: Sequence[str]) -> dict[str, Metadata]:
-        """Stored metadata by id (documents not read); unknown ids are left out."""
+        """Stored metadata by id (documents not read), for deciding what a build must write."""
         return {
             id_: sorted_metadata(metadata)
             for result in self._get_chunked(ids, ["metadatas"])

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import mul
-from typing import Any, TypeVar
+from typing import Any
 
 from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, RankOrder, SearchMode
 from moviembed.documents import fold
@@ -23,7 +23,7 @@ from moviembed.embedding.embedder import Embedder
 from moviembed.errors import NotFoundError, StoreError, UsageError
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
-from moviembed.index.records import Metadata, StoredMovie
+from moviembed.index.records import StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
 from moviembed.search.ranking import Explanation, Prior, fuse, liked_prior, order_key
@@ -137,8 +137,8 @@ def search(
     if order is not RankOrder.relevance:
         key = order_key(order)
         best = hits[: query.depth]
-        hits = sorted(best, key=lambda scored: key(scored[1]))
-    return _numbered(store, hits, limit)
+        hits = sorted(best, key=lambda scored: key(scored[0]["metadata"]))
+    return _numbered(hits, limit)
 
 
 def similar(
@@ -151,24 +151,17 @@ def similar(
     target = store.get_one(resolve_movie(store, movie), include_embeddings=True)
 
     def nearest(chosen: Filters) -> list[Scored]:
-        hits = store.nearest(target["embedding"], n_results=limit + 1, where=chosen.where())
-        return [
-            (movie_id, metadata, 1.0 - distance, 1.0 - distance, None)
-            for movie_id, distance, metadata in hits
-            if movie_id != target["id"]
-        ]
+        hits = store.query_similar(target["embedding"], n_results=limit + 1, where=chosen.where())
+        return [_by_similarity(hit) for hit in hits if hit["id"] != target["id"]]
 
-    return _numbered(store, with_director_resolved(store, filters, nearest), limit)
-
-
-HitsT = TypeVar("HitsT", bound=Sequence[Any])
+    return _numbered(with_director_resolved(store, filters, nearest), limit)
 
 
 def with_director_resolved(
     store: IndexReader,
     filters: Filters,
-    run: Callable[[Filters], HitsT],
-) -> HitsT:
+    run: Callable[[Filters], list[Scored]],
+) -> list[Scored]:
     """`run(filters)`; if that finds nothing and a director was given, run again with the
     full stored name it stands for (e.g. a surname), so every search reads --director alike."""
     hits = run(filters)
@@ -222,33 +215,34 @@ class _Query:
     depth: int  # candidates per list
 
 
-# A candidate: id, metadata, similarity, score and, from search, what made that score.
-Scored = tuple[str, Metadata, float, float, Explanation | None]
+# A stored movie with its similarity, score and, from search, what made that score.
+Scored = tuple[StoredMovie, float, float, Explanation | None]
+
+
+def _by_similarity(hit: StoredMovie) -> Scored:
+    similarity = 1.0 - hit["distance"]
+    return hit, similarity, similarity, None
 
 
 def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]:
-    """The `query.depth` best dense matches plus keyword and title matches, scored, best first.
-
-    Candidates come with metadata (the prior reads it) but no document: reading documents
-    for ~150 candidates cost more than the rest of the search; `_numbered` reads the shown.
-    """
-    dense = store.nearest(query.vector, n_results=query.depth, where=filters.where())
-    pool = {movie_id: (metadata, 1.0 - distance) for movie_id, distance, metadata in dense}
-    lists = [list(pool)]
+    """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
+    dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
+    pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
+    lists = [[hit["id"] for hit in dense]]
     titled: list[str] = []
     if query.keywords is not None:
         keyword_ids = query.keywords.result()
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
         missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
-        for movie_id, (metadata, embedding) in store.get_vectors(missing).items():
-            if filters.matches(metadata):
-                pool[movie_id] = (metadata, sum(map(mul, query.vector, embedding)))
+        for hit in store.get_by_ids(missing, include_embeddings=True):
+            if filters.matches(hit["metadata"]):
+                pool[hit["id"]] = (hit, sum(map(mul, query.vector, hit.pop("embedding"))))
         lists.append([i for i in keyword_ids if i in pool][: query.depth])
-    metadata = {movie_id: meta for movie_id, (meta, _) in pool.items()}
+    metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
     similarity = {movie_id: fit for movie_id, (_, fit) in pool.items()}
     scored = fuse(lists, titled, metadata, query.prior, similarity=similarity)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
-    return [(i, *pool[i], *scored[i]) for i in order]
+    return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
 
 
 def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
@@ -269,24 +263,18 @@ def _refreshed_or_none(keywords: KeywordIndex, store: IndexReader) -> KeywordInd
     return keywords
 
 
-def _numbered(store: IndexReader, scored: Sequence[Scored], limit: int) -> list[SearchHit]:
-    """The first `limit` candidates as results, with their documents read now (a movie
-    removed since it was ranked is left out)."""
-    shown = scored[:limit]
-    documents = store.get_documents([movie_id for movie_id, *_ in shown])
+def _numbered(scored: Sequence[Scored], limit: int) -> list[SearchHit]:
     return [
         SearchHit(
             rank=rank,
-            id=movie_id,
+            id=hit["id"],
             similarity=similarity,
-            document=documents[movie_id],
-            metadata=metadata,
+            document=hit["document"],
+            metadata=hit["metadata"],
             score=score,
             explanation=explanation,
         )
-        for rank, (movie_id, metadata, similarity, score, explanation) in enumerate(
-            (entry for entry in shown if entry[0] in documents), start=1
-        )
+        for rank, (hit, similarity, score, explanation) in enumerate(scored[:limit], start=1)
     ]
 
 

@@ -1,13 +1,14 @@
-"""Search ranks exactly as the plain method would: every candidate read in full, then fused.
+"""Search ranks exactly as the plain method does, through every reader.
 
-`search` reads only what ranking needs (ids, distances, metadata, vectors) and documents for
-the results it returns. The plain reference below reads documents and metadata for every
-candidate, as search once did, and must give the same ids in the same order with the same
-similarities, scores and explanations, bit for bit, on the bundled catalog (indexed with the
-fake embedder) for many queries, filters, modes, limits and orders.
+The plain reference below reads every candidate's full record from Chroma and fuses the
+lists in one thread. `search` looks keywords up in another thread while the query is
+embedded, and in the service reads through `CachingReader`, which keeps records it has
+read. Both must give the same ids in the same order with the same similarities, scores,
+explanations, documents and metadata, bit for bit, on the bundled catalog (indexed with
+the fake embedder) for many queries, filters, modes, limits and orders.
 
-Both run against one open store: Chroma's approximate index answers a little differently
-each time an index is opened, so results from two processes cannot be compared.
+Everything runs against one open index: Chroma's approximate index answers a little
+differently each time an index is opened, so results from two processes cannot be compared.
 """
 
 from __future__ import annotations
@@ -156,18 +157,18 @@ def test_keyword_matches_outside_the_dense_list_are_scored(
     assert any(hit.explanation and hit.explanation.dense_rank is None for hit in hits)
 
 
-@pytest.mark.parametrize("title", ["Jaws", "Casablanca", "Seven Samurai"])
+@pytest.mark.parametrize("reader", [IndexReader, CachingReader])
 def test_similar_gives_the_nearest_stored_movies_in_full(
-    bundled: tuple[EmbeddingStore, KeywordIndex], title: str
+    bundled: tuple[EmbeddingStore, KeywordIndex], reader: type[IndexReader]
 ) -> None:
     store, _ = bundled
-    target = store.find_by_title(fold(title))[0]
-    vector = store.get_one(target["id"], include_embeddings=True)["embedding"]
-    nearest = [
-        hit for hit in store.query_similar(vector, n_results=11) if hit["id"] != target["id"]
-    ]
-    expected = [
-        strip_distance((hit, 1.0 - hit["distance"], 1.0 - hit["distance"], None))
-        for hit in nearest[:10]
-    ]
-    assert [as_plain(hit) for hit in similar(title, store=store)] == expected
+    searched = reader(store.persist_dir)
+    for title in ["Jaws", "Casablanca", "Seven Samurai", "Jaws"]:
+        target = store.find_by_title(fold(title))[0]
+        vector = store.get_one(target["id"], include_embeddings=True)["embedding"]
+        nearest = [hit for hit in store.query_similar(vector, 11) if hit["id"] != target["id"]]
+        expected = [
+            strip_distance((hit, 1.0 - hit["distance"], 1.0 - hit["distance"], None))
+            for hit in nearest[:10]
+        ]
+        assert [as_plain(hit) for hit in similar(title, store=searched)] == expected
