@@ -34,10 +34,7 @@ class CachingReader(IndexReader):
         self._vectors: dict[str, Any] = {}  # id -> float64 numpy row (a third of a list's size)
 
     def query_similar(
-        self,
-        embedding: Sequence[float],
-        n_results: int = 10,
-        where: dict[str, Any] | None = None,
+        self, embedding: Sequence[float], n_results: int = 10, where: dict[str, Any] | None = None
     ) -> list[StoredMovie]:
         """As `IndexReader.query_similar`, asking Chroma for ids and distances only."""
         result = self._query(embedding, n_results, where, ["distances"])
