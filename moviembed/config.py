@@ -29,6 +29,9 @@ DEFAULT_TMDB_LANGUAGE = "en-US"
 DEFAULT_TMDB_RATE = 20.0
 DEFAULT_TMDB_TIMEOUT = 10.0
 DEFAULT_TMDB_ATTEMPTS = 5
+DEFAULT_TMDB_CONNECTIONS = (
+    4  # requests in flight: enough to reach the rate limit across the internet
+)
 DEFAULT_CHROMA_PORT = 8000
 MAX_ENV_FILE_BYTES = 2**20
 
@@ -63,6 +66,7 @@ class Settings:
     tmdb_rate: float = DEFAULT_TMDB_RATE
     tmdb_timeout: float = DEFAULT_TMDB_TIMEOUT
     tmdb_attempts: int = DEFAULT_TMDB_ATTEMPTS
+    tmdb_connections: int = DEFAULT_TMDB_CONNECTIONS
     chroma_url: str | None = None
     chroma_token: str | None = field(default=None, repr=False)
     chroma_tenant: str | None = None
@@ -229,6 +233,7 @@ SPECS: dict[str, _Spec] = {
     "tmdb_rate": _Spec("MOVIEMBED_TMDB_RATE", _number(float, 0.1, 1000), "--rate"),
     "tmdb_timeout": _Spec("MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600)),
     "tmdb_attempts": _Spec("MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20)),
+    "tmdb_connections": _Spec("MOVIEMBED_TMDB_CONNECTIONS", _number(int, 1, 16)),
     # URLs are not echoed back: a pasted one may carry a password or a key.
     "chroma_url": _Spec("MOVIEMBED_CHROMA_URL", _server_url, "--chroma-url", secret=True),
     "chroma_token": _Spec("MOVIEMBED_CHROMA_TOKEN", _credential, secret=True),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from moviembed.embedding.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
@@ -25,6 +28,15 @@ from .fakes import HashingEmbedder
 DATA = Path(__file__).parent / "data"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SMALL_CATALOG = DATA / "movies_small.json"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def click_command_once() -> Iterator[None]:
+    """Typer's CliRunner turns the app into a Click command on every invoke (~70 ms for
+    ours); build it once per app, as one `moviembed` process does."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(typer.testing, "_get_command", functools.cache(typer.main.get_command))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -79,17 +91,26 @@ def isolated_env(
 ) -> Path:
     """Point every setting at temporary places so no test reads or writes user files, and
     use the fake model unless the test asked for the real one."""
-    if not REAL_MODEL_FIXTURES & set(request.fixturenames):
-        fakes.install(monkeypatch, fake_embedder)
+    real = REAL_MODEL_FIXTURES & set(request.fixturenames)
+    isolate(monkeypatch, tmp_path, user_cache, None if real else fake_embedder)
+    return tmp_path
+
+
+def isolate(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, cache: Path, embedder: HashingEmbedder | None
+) -> None:
+    """Clear the user's settings, run in `folder` with the index in `folder`/index and
+    the cache in `cache`, and build and query with `embedder` (None: the real model)."""
+    if embedder is not None:
+        fakes.install(monkeypatch, embedder)
     for name in list(os.environ):
         if name.startswith(("MOVIEMBED_", "TMDB_", "CHROMA_")):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("MOVIEMBED_DB", str(tmp_path / "index"))
-    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(user_cache))
+    monkeypatch.setenv("MOVIEMBED_DB", str(folder / "index"))
+    monkeypatch.setenv("MOVIEMBED_CACHE_DIR", str(cache))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    monkeypatch.chdir(folder)
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +136,22 @@ def built_index(
     path = tmp_path_factory.mktemp("built") / "index"
     build_index(small_movies, store=EmbeddingStore(path), embedder=embedder)
     return path
+
+
+@pytest.fixture(scope="session")
+def fake_built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small catalog indexed once with the fake model; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("fake-built") / "index"
+    build_index(load_catalog(SMALL_CATALOG), store=EmbeddingStore(path), embedder=HashingEmbedder())
+    return path
+
+
+@pytest.fixture
+def fake_index(fake_built_index: Path, isolated_env: Path) -> Path:
+    """A private copy of the small fake index where MOVIEMBED_DB points."""
+    target = isolated_env / "index"
+    shutil.copytree(fake_built_index, target)
+    return target
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """A fake TMDB v3 server on 127.0.0.1, real HTTP, for tests and offline demos.
 
 It speaks the parts of the API moviembed uses (`/movie/{id}` with `append_to_response`,
-the `top_rated`, `popular` and `now_playing` lists), answers errors in TMDB's shape, and
-can be told to fail, stall or send garbage. No pytest here, so it also runs on its own:
+the `top_rated`, `popular` and `now_playing` lists, `/movie/changes`), answers errors in
+TMDB's shape, and can be told to fail, stall or send garbage. No pytest here, so it also
+runs on its own:
 
     python -m tests.fake_tmdb --port 8765 --dataset ../shared/data/tmdb5000 --key demo-key
 """
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from moviembed.movie import Skipped
 from moviembed.sources.dataset import iter_api_records
+from tests.fake_tmdb_data import ChangeLog, list_summary, ordered_lists, write_id_export
 
 SMALL_MOVIES = Path(__file__).parent / "data" / "tmdb" / "movies_small.json"
 PAGE_SIZE = 20
@@ -75,13 +77,16 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     seen: list[SeenRequest] = field(default_factory=list)
     failures: list[_Failure] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
 
 
 class FakeTmdb:
     """TMDB on a free 127.0.0.1 port in a daemon thread; use as a context manager.
 
-    Switches: `fail_next()`, `garble_next()`, `delay` (seconds before each answer) and
-    `reject_all_keys`. `count` and `paths` report what was asked, thread-safely.
+    Switches: `fail_next()`, `garble_next()`, `delay` (seconds before each answer),
+    `reject_all_keys` and `revise()` (change movies and list them in `/movie/changes`).
+    `count` and `paths` report what was asked, thread-safely.
     """
 
     def __init__(
@@ -98,7 +103,8 @@ class FakeTmdb:
         self.delay = 0.0
         self.reject_all_keys = False
         self.verbose = False  # print each request path to stderr (the demo)
-        self.lists = _lists(movies)
+        self.lists = ordered_lists(movies)
+        self.changes = ChangeLog()
         self._state = _State()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -110,7 +116,7 @@ class FakeTmdb:
         return f"http://127.0.0.1:{self._server.server_port}/3"
 
     def start(self) -> FakeTmdb:
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        server = _QuietServer(("127.0.0.1", self.port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         self._thread = threading.Thread(
@@ -148,6 +154,11 @@ class FakeTmdb:
         with self._state.lock:
             self._state.failures.append(_Failure(count, 200, None, kind))
 
+    def revise(self, movie_ids: list[int], kind: str = "overview", day: Any = None) -> None:
+        """Change these movies ("overview" or "votes") and list them as changed on `day`."""
+        with self._state.lock:
+            self.changes.revise(self.movies, movie_ids, day, kind)
+
     @property
     def count(self) -> int:
         with self._state.lock:
@@ -168,7 +179,23 @@ class FakeTmdb:
             self._state.seen.clear()
             self._state.failures.clear()
 
+    @property
+    def most_in_flight(self) -> int:
+        """The most requests the server was answering at one time."""
+        with self._state.lock:
+            return self._state.most_in_flight
+
     # Called from handler threads.
+    def _wait(self, seconds: float) -> None:
+        """The `delay` before an answer, counted as a request in flight."""
+        state = self._state
+        with state.lock:
+            state.in_flight += 1
+            state.most_in_flight = max(state.most_in_flight, state.in_flight)
+        time.sleep(seconds)
+        with state.lock:
+            state.in_flight -= 1
+
     def _record(self, seen: SeenRequest) -> _Failure | None:
         with self._state.lock:
             self._state.seen.append(seen)
@@ -181,14 +208,12 @@ class FakeTmdb:
             return failure
 
 
-def _lists(movies: dict[int, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Each list is every movie, in an order like TMDB's own."""
-    ordered = list(movies.values())
-    return {
-        "popular": sorted(ordered, key=lambda m: -float(m.get("popularity") or 0)),
-        "top_rated": sorted(ordered, key=lambda m: -float(m.get("vote_average") or 0)),
-        "now_playing": sorted(ordered, key=lambda m: m.get("release_date") or "", reverse=True),
-    }
+class _QuietServer(ThreadingHTTPServer):
+    """Says nothing when a client drops its connection (a killed build), as TMDB would not."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
@@ -208,7 +233,7 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
             auth = "bearer" if header else "api_key" if key is not None else "none"
             failure = fake._record(SeenRequest(parts.path, params, auth))
             if fake.delay:
-                time.sleep(fake.delay)
+                fake._wait(fake.delay)
             if failure is not None:
                 self._fail(failure)
                 return
@@ -228,7 +253,11 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
                 self._error(*NOT_FOUND)
                 return
             name = segments[2]
-            if name in fake.lists:
+            if name == "changes":
+                with fake._state.lock:
+                    status, body = fake.changes.answer(params)
+                self._json(status, body)
+            elif name in fake.lists:
                 self._list(fake.lists[name], params.get("page", "1"))
             elif name.isdigit() and int(name) in fake.movies:
                 wanted = params.get("append_to_response", "").split(",")
@@ -248,7 +277,7 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
                 200,
                 {
                     "page": page,
-                    "results": [_summary(movie) for movie in chunk],
+                    "results": [list_summary(movie) for movie in chunk],
                     "total_pages": max(1, -(-len(movies) // PAGE_SIZE)),
                     "total_results": len(movies),
                 },
@@ -309,22 +338,6 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _summary(movie: dict[str, Any]) -> dict[str, Any]:
-    """A movie as the list endpoints show it."""
-    return {
-        "id": movie["id"],
-        "title": movie.get("title"),
-        "original_title": movie.get("original_title", movie.get("title")),
-        "original_language": movie.get("original_language"),
-        "release_date": movie.get("release_date"),
-        "overview": movie.get("overview", ""),
-        "genre_ids": [g["id"] for g in movie.get("genres") or [] if "id" in g],
-        "popularity": movie.get("popularity", 0.0),
-        "vote_average": movie.get("vote_average", 0.0),
-        "vote_count": movie.get("vote_count", 0),
-    }
-
-
 def small_movies() -> dict[int, dict[str, Any]]:
     """The 12 movies of `tests/data/movies_small.json` in TMDB's raw `/movie/{id}` shape."""
     records = json.loads(SMALL_MOVIES.read_text(encoding="utf-8"))
@@ -365,10 +378,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--key", default="demo-key", help="the API key to accept")
     parser.add_argument("--token", help="a read access token to accept as well")
     parser.add_argument("--verbose", action="store_true", help="print each request path")
+    parser.add_argument(
+        "--revise", type=int, default=0, metavar="N", help="change N movies today (a sync demo)"
+    )
+    parser.add_argument("--export", type=Path, help="write the daily id export (.json.gz) here")
     args = parser.parse_args(argv)
     movies = dataset_movies(args.dataset) if args.dataset else small_movies()
     fake = FakeTmdb(movies, api_key=args.key, token=args.token, port=args.port)
     fake.verbose = args.verbose
+    if args.revise:
+        fake.revise(sorted(movies)[: args.revise])
+    if args.export:
+        write_id_export(movies.values(), args.export)
+        print(f"Wrote the id export of {len(movies)} movies to {args.export}")
     fake.start()
     print(f"Fake TMDB serving {len(movies)} movies at {fake.url}")
     print(f"  MOVIEMBED_TMDB_URL={fake.url}")

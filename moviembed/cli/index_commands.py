@@ -3,6 +3,7 @@ export and import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,7 +45,8 @@ def build(
         _source_option(
             "--ids",
             help="TMDB ids to fetch: .txt (one per line), .csv (id, movie_id or tmdb_id "
-            "column), .json, or .pkl such as movie_ids.pkl.",
+            "column), .json, .pkl such as movie_ids.pkl, or TMDB's daily id export "
+            "movie_ids_MM_DD_YYYY.json.gz; gzipped or not.",
         ),
     ] = None,
     movie_ids: Annotated[
@@ -59,7 +61,42 @@ def build(
     limit: Annotated[
         int | None,
         _source_option(
-            "--limit", min=1, help="How many ids to take from --tmdb-list.", show_default="100"
+            "--limit",
+            min=1,
+            help="How many ids to take: from --tmdb-list (default 100), or the most popular "
+            "from an --ids export (the first ones of a plain list).",
+            show_default=False,
+        ),
+    ] = None,
+    min_popularity: Annotated[
+        float | None,
+        _source_option(
+            "--min-popularity",
+            min=0,
+            help="With an --ids export: only movies at least this popular on TMDB.",
+            show_default=False,
+        ),
+    ] = None,
+    include_adult: Annotated[
+        bool,
+        _source_option(
+            "--include-adult", help="With an --ids export: keep adult titles (left out by default)."
+        ),
+    ] = False,
+    changes: Annotated[
+        bool,
+        _source_option(
+            "--changes",
+            help="Refresh the indexed movies TMDB changed since the last sync (or --since).",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        _source_option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="With --changes: the first day to ask TMDB about (needed the first time).",
+            show_default=False,
         ),
     ] = None,
     tmdb_csv: Annotated[
@@ -115,14 +152,14 @@ def build(
 
     Examples: moviembed build; moviembed build --ids movie_ids.pkl;
     moviembed build --tmdb-list top_rated --limit 250;
+    moviembed build --ids movie_ids_11_27_2026.json.gz --limit 10000;
+    moviembed build --changes;
     moviembed build --tmdb-csv tmdb_5000_movies.csv.gz --credits tmdb_5000_credits.csv.gz
     """
     from moviembed.cli import output as render
     from moviembed.index.pipeline import run_build
-    from moviembed.sources.request import DEFAULT_LIST_LIMIT, SourceRequest
+    from moviembed.sources.request import SourceRequest
 
-    if limit is not None and tmdb_list is None:
-        raise UsageError("--limit goes with --tmdb-list.")
     if prune and not yes and not sys.stdin.isatty():
         raise UsageError("--prune asks before removing movies; add --yes (no terminal to ask).")
     settings = load_settings(ctx, tmdb_rate=rate, batch_size=batch_size)
@@ -131,7 +168,11 @@ def build(
         ids_file=ids_file,
         movie_ids=movie_ids or [],
         tmdb_list=tmdb_list.value if tmdb_list else None,
-        limit=limit or DEFAULT_LIST_LIMIT,
+        limit=limit,
+        min_popularity=min_popularity,
+        include_adult=include_adult,
+        changes=changes,
+        since=_day(since, "--since") if since else None,
         tmdb_csv=tmdb_csv,
         credits_csv=credits_csv,
         refresh=refresh,
@@ -156,13 +197,24 @@ def build(
     warn_about(warnings)
     for note in outcome.notes:
         notice(note)
-    render.print_build_report(outcome.report, pruned=len(outcome.pruned))
+    render.print_build_outcome(outcome)
     if as_json:
-        render.print_json(render.report_dict(outcome.report, pruned=len(outcome.pruned)))
+        render.print_json(render.outcome_dict(outcome))
     if outcome.report.interrupted:
         raise typer.Exit(ExitCode.INTERRUPTED)
     if outcome.indexed_nothing:
         raise typer.Exit(ExitCode.FAILURE)
+
+
+def _day(text: str, option: str) -> dt.date:
+    """A calendar day written YYYY-MM-DD, as TMDB's change feed takes it."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != len("YYYY-MM-DD"):  # fromisoformat also takes 20261128
+        raise UsageError(f"{option} takes a day as YYYY-MM-DD, not {text!r}.")
+    return day
 
 
 def _confirm_prune(count: int, titles: list[str]) -> bool:

@@ -10,7 +10,7 @@ import json
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,11 +25,13 @@ from rich.progress import (
 from rich.table import Table
 
 from moviembed.choices import OutputFormat
-from moviembed.index.builder import BuildReport
 from moviembed.index.store import IndexInfo, StoredMovie
 from moviembed.search.context import context_block
 from moviembed.search.query import SearchHit
 from moviembed.search.recommend import Recommendation
+
+if TYPE_CHECKING:
+    from moviembed.index.pipeline import BuildOutcome
 
 EMBEDDING_PREVIEW = 8
 
@@ -131,12 +133,17 @@ def print_index_info(info: IndexInfo, as_json: bool = False) -> None:
         "distance": info.distance,
         "count": info.count,
         "size_bytes": info.size_bytes,
+        "next_sync": info.next_sync.isoformat() if info.next_sync else None,
     }
     if as_json:
         print_json(fields)
         return
     shown = dict(fields, size_bytes=_human_size(info.size_bytes))
-    labels = {"count": "movies", "size_bytes": "size on disk"}
+    if info.next_sync:
+        shown["next_sync"] = f"build --changes asks from {info.next_sync}"
+    else:
+        del shown["next_sync"]  # never synced: nothing to say
+    labels = {"count": "movies", "size_bytes": "size on disk", "next_sync": "TMDB sync"}
     _print_fields({labels.get(key, key): value for key, value in shown.items()})
 
 
@@ -175,12 +182,14 @@ def print_movie(hit: StoredMovie, as_json: bool = False) -> None:
     )
 
 
-def print_build_report(report: BuildReport, pruned: int = 0) -> None:
-    """One summary line on stderr, plus the movies that could not be indexed."""
+def print_build_outcome(outcome: BuildOutcome) -> None:
+    """One summary line on stderr (two for a sync), plus the movies that could not be indexed."""
+    report, pruned = outcome.report, len(outcome.pruned)
     counts = (
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.failed)} failed"
         + (f", {pruned} pruned" if pruned else "")
+        + (f", {outcome.fetched} fetched from TMDB" if outcome.fetched else "")
         + f" in {report.seconds:.1f} s"
     )
     if report.interrupted:
@@ -189,18 +198,39 @@ def print_build_report(report: BuildReport, pruned: int = 0) -> None:
         stderr.print(f"Index updated: {counts}.")
     else:
         stderr.print(f"Nothing to do: the index is already up to date ({counts}).")
+    if outcome.sync is not None:
+        sync = outcome.sync
+        stderr.print(
+            f"Synced TMDB's changes from {sync.start} to {sync.end}: {sync.listed} listed, "
+            f"{sync.in_index} in the index and fetched again, {report.reembedded} re-embedded, "
+            f"{report.updated - report.reembedded} with new details only. "
+            f"The next sync starts from {sync.next_start}.",
+            highlight=False,
+        )
     for skipped in report.failed:
         stderr.print(f"  skipped {skipped.id}: {skipped.reason}", markup=False, highlight=False)
 
 
-def report_dict(report: BuildReport, pruned: int = 0) -> dict[str, Any]:
-    """The build report as JSON-ready data."""
+def outcome_dict(outcome: BuildOutcome) -> dict[str, Any]:
+    """The build's outcome as JSON-ready data."""
+    report, sync = outcome.report, outcome.sync
     return {
         "added": report.added,
         "updated": report.updated,
+        "reembedded": report.reembedded,
         "unchanged": report.unchanged,
-        "pruned": pruned,
+        "pruned": len(outcome.pruned),
         "failed": [{"id": item.id, "reason": item.reason} for item in report.failed],
+        "fetched": outcome.fetched,
+        "sync": None
+        if sync is None
+        else {
+            "start": sync.start.isoformat(),
+            "end": sync.end.isoformat(),
+            "listed": sync.listed,
+            "in_index": sync.in_index,
+            "next_start": sync.next_start.isoformat(),
+        },
         "seconds": round(report.seconds, 3),
         "interrupted": report.interrupted,
     }

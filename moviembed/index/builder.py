@@ -17,6 +17,7 @@ from moviembed.documents import Metadata, build_document, build_metadata
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import ModelMismatchError
 from moviembed.index.store import EmbeddingStore
+from moviembed.memory import return_freed_memory
 from moviembed.movie import Movie, Skipped, SourceItem, Unfetched
 
 if TYPE_CHECKING:
@@ -58,7 +59,8 @@ class BuildReport:
     """What a build did, for the summary line and for scripts."""
 
     added: int = 0
-    updated: int = 0
+    updated: int = 0  # stored movies that changed: re-embedded or metadata only
+    reembedded: int = 0  # updated movies whose document changed, so their vector did too
     unchanged: int = 0
     failed: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
@@ -104,6 +106,7 @@ def build_index(
     announced = _announced(items, total, progress or _Silent(), should_stop)
     for batch in _batches(_prefetched(announced, depth=write_batch), report, write_batch):
         _write_batch(batch, store, encoder, report)
+        return_freed_memory()  # else fragments pile up and the peak grows with the catalog
         if should_stop():  # movies read ahead are left for the next run
             break
     report.interrupted = should_stop()
@@ -259,4 +262,5 @@ def _write_batch(
     store.update_metadatas(metadata_only, [latest[id_][1] for id_ in metadata_only], stored=stored)
     added = sum(1 for id_ in to_embed if id_ not in stored)
     report.added += added
+    report.reembedded += len(to_embed) - added
     report.updated += len(to_embed) - added + len(metadata_only)

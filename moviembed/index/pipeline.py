@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from moviembed.config import Settings
 from moviembed.embedding import backends
-from moviembed.errors import StoreError
+from moviembed.errors import StoreError, UsageError
 from moviembed.index.builder import BuildProgress, BuildReport, build_index
 from moviembed.index.store import EmbeddingStore
+from moviembed.index.sync import SyncReport, begin_sync, finish_sync
 from moviembed.sources.request import SourceRequest, open_source
 
 Notify = Callable[[str], None]
@@ -34,6 +35,8 @@ class BuildOutcome:
     report: BuildReport
     pruned: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fetched: int | None = None  # movies asked of TMDB (None: the source is not TMDB)
+    sync: SyncReport | None = None  # for `--changes`: the window and what was recorded
 
     @property
     def indexed_nothing(self) -> bool:
@@ -87,14 +90,23 @@ def run_build(
     """Build or update the index `settings` name from the source `request` names.
 
     Source problems that do not stop the build go to `on_warning` as they are found;
-    `on_step` hears about slow steps after the build (the one-off ONNX export).
-    An interrupted build (`should_stop`) keeps what it wrote and skips the later steps.
+    `on_step` hears what the source chose and about slow steps after the build (the
+    one-off ONNX export). An interrupted build (`should_stop`) keeps what it wrote and
+    skips the later steps; an interrupted `--changes` sync records no new sync point.
     """
+    request.check()
+    if prune and request.changes:
+        raise UsageError("--prune cannot go with --changes: a sync sees only what changed.")
     store = store or EmbeddingStore.from_settings(settings)
     with writing(settings, wait=wait, on_wait=on_wait, command="moviembed build"):
-        source = open_source(request, settings, store.existing_ids)
+        window = begin_sync(store, request.since) if request.changes else None
+        if window is not None:
+            on_step(f"Asking TMDB which movies changed from {window.start} to {window.end}…")
+        source = open_source(request, settings, store.existing_ids, window)
         for note in source.notes:
             on_warning(note)
+        if source.summary:
+            on_step(source.summary)
         embedder = backends.build_embedder(store.model_name(), settings.batch_size)
         report = build_index(
             source.items,
@@ -107,8 +119,11 @@ def run_build(
         if progress is not None:
             progress.finished()
         outcome = BuildOutcome(report)
+        outcome.fetched = source.fetcher.fetched if source.fetcher else None
         if report.interrupted:
             return outcome
+        if window is not None:
+            outcome.sync = finish_sync(store, window, source.listed or 0, source.total or 0)
         if prune:
             outcome.pruned = _prune(store, report.seen_ids, confirm_prune)
     _finish(store, settings, outcome, on_step)

@@ -21,6 +21,7 @@ from moviembed.index.records import (
     IndexInfo,
     Metadata,
     StoredMovie,
+    SyncState,
     distance_of,
     folder_size,
     records_from,
@@ -35,6 +36,8 @@ DIMENSION_KEY = "embedding_dim"
 # Changes whenever a build or removal writes; caches derived from the documents
 # (the keyword index) compare it to know when to rebuild.
 GENERATION_KEY = "moviembed_generation"
+SYNCED_KEY = "tmdb_synced_from"  # the day the next `build --changes` starts from
+SYNC_PENDING_KEY = "tmdb_sync_started"  # when an unfinished `build --changes` began
 PAGE_SIZE = 1000
 
 ReaderT = TypeVar("ReaderT", bound="IndexReader")
@@ -144,6 +147,12 @@ class IndexReader:
         stored = (collection.metadata or {}).get(MODEL_KEY) if collection is not None else None
         return stored or self.requested_model or DEFAULT_MODEL
 
+    def sync_state(self) -> SyncState:
+        """Where syncing TMDB's changes stands (nothing recorded: a first sync)."""
+        collection = self._existing_collection()
+        metadata = (collection.metadata or {}) if collection is not None else {}
+        return SyncState.from_values(metadata.get(SYNCED_KEY), metadata.get(SYNC_PENDING_KEY))
+
     def info(self) -> IndexInfo:
         """Location, model, dimension, distance, count and size on disk."""
         collection = self._existing_collection()
@@ -156,6 +165,7 @@ class IndexReader:
             distance=distance_of(collection) if collection is not None else None,
             count=self.count(),
             size_bytes=None if self.is_remote else folder_size(self.persist_dir),
+            next_sync=self.sync_state().synced,
         )
 
     def query_similar(
@@ -244,19 +254,16 @@ class IndexReader:
     def iter_movies(
         self, page_size: int = PAGE_SIZE, include_embeddings: bool = False
     ) -> Iterator[list[StoredMovie]]:
-        """Every stored movie (id, document, metadata, optionally embedding), a page at a time."""
-        collection = self._existing_collection()
-        if collection is None:
-            return
+        """Every stored movie (id, document, metadata, optionally embedding), a page at a time,
+        in id order. Pages are read by id, not by offset: Chroma's offset reads cost memory
+        that grows with the collection."""
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        offset = 0
-        while True:
+        ids = sorted(self.all_ids(), key=lambda id_: (len(id_), id_))
+        for start in range(0, len(ids), page_size):
+            chunk = ids[start : start + page_size]
             with self._chroma.errors("read movies"):
-                page = collection.get(include=include, limit=page_size, offset=offset)
-            if not page["ids"]:
-                return
-            yield records_from(page)
-            offset += len(page["ids"])
+                page = records_from(self._existing_collection().get(ids=chunk, include=include))
+            yield sorted(page, key=lambda movie: (len(movie["id"]), movie["id"]))
 
     def all_ids(self) -> set[str]:
         """The ids of every stored movie."""

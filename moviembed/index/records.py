@@ -3,6 +3,7 @@ column-wise results."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -34,6 +35,41 @@ class IndexInfo:
     distance: str | None
     count: int
     size_bytes: int | None
+    next_sync: dt.date | None = None  # where `build --changes` starts; None: never synced
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where syncing TMDB's changes stands, as recorded with the index."""
+
+    synced: dt.date | None = None  # the next sync asks TMDB for changes from this day on
+    pending: dt.datetime | None = None  # when an unfinished sync began (UTC)
+
+    @classmethod
+    def from_values(cls, synced: Any, pending: Any) -> SyncState:
+        """The state from its stored strings; a damaged value reads as absent."""
+        return cls(_parsed(dt.date.fromisoformat, synced), _parsed(_utc_moment, pending))
+
+    def values(self) -> tuple[str | None, str | None]:
+        """The strings to store (None: no value)."""
+        return (
+            self.synced.isoformat() if self.synced else None,
+            self.pending.isoformat() if self.pending else None,
+        )
+
+
+def _parsed(parse: Any, value: Any) -> Any:
+    try:
+        return parse(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _utc_moment(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("no time zone")
+    return moment.astimezone(dt.timezone.utc)
 
 
 def records_from(result: dict[str, Any]) -> list[StoredMovie]:

@@ -17,9 +17,11 @@ from moviembed.index.reader import (
     DISTANCE,
     GENERATION_KEY,
     MODEL_KEY,
+    SYNC_PENDING_KEY,
+    SYNCED_KEY,
     IndexReader,
 )
-from moviembed.index.records import IndexInfo, Metadata, StoredMovie
+from moviembed.index.records import IndexInfo, Metadata, StoredMovie, SyncState
 
 __all__ = ["DISTANCE", "EmbeddingStore", "IndexInfo", "Metadata", "StoredMovie"]
 
@@ -103,6 +105,15 @@ class EmbeddingStore(IndexReader):
 
     def mark_changed(self) -> None:
         """Give the collection a new generation, telling derived caches to refresh."""
+        self._set_collection_values({GENERATION_KEY: uuid.uuid4().hex})
+
+    def save_sync_state(self, state: SyncState) -> None:
+        """Record where syncing TMDB's changes stands; no movie changes, so no new generation."""
+        synced, pending = state.values()
+        self._set_collection_values({SYNCED_KEY: synced, SYNC_PENDING_KEY: pending})
+
+    def _set_collection_values(self, values: Mapping[str, str | None]) -> None:
+        """Set (or, with None, remove) keys of the collection's metadata, keeping the rest."""
         collection = self._existing_collection()
         if collection is None:
             return
@@ -111,9 +122,9 @@ class EmbeddingStore(IndexReader):
             for key, value in (collection.metadata or {}).items()
             if not key.startswith("hnsw:")  # Chroma refuses to "change" the distance
         }
-        metadata[GENERATION_KEY] = uuid.uuid4().hex
+        metadata.update(values)
         with self._chroma.errors("update the collection"):
-            collection.modify(metadata=metadata)
+            collection.modify(metadata={k: v for k, v in metadata.items() if v is not None})
 
     def _replacing(
         self,

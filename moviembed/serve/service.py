@@ -24,6 +24,7 @@ from moviembed.errors import MoviembedError, StoreError
 from moviembed.index.cached import CachingReader
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
+from moviembed.memory import return_freed_memory
 from moviembed.serve.locking import ReadersWriterLock
 
 log = logging.getLogger(__name__)
@@ -176,16 +177,4 @@ class IndexService:
             )
         log.info("Reopened the index at %s (generation %s)", store.location, generation)
         keywords.refresh(store)
-        _return_freed_memory()
-
-
-def _return_freed_memory() -> None:
-    """Hand the heap the old index and the keyword rebuild freed back to the system (glibc
-    keeps it otherwise, and a long-running server's memory would only grow)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    if trim is not None:
-        trim(0)
+        return_freed_memory()  # what the old index and the keyword rebuild freed

@@ -1,4 +1,5 @@
-"""Lists of TMDB movie ids from files: text, CSV, JSON, or a pickle such as `movie_ids.pkl`.
+"""Lists of TMDB movie ids from files: text, CSV, JSON, a pickle such as `movie_ids.pkl`,
+or TMDB's daily id export (JSON lines); any of them may be gzipped.
 
 Bad or repeated ids are reported, not fatal: one typo should not stop a build
 of thousands. Pickles are read with an unpickler that builds only plain
@@ -10,21 +11,25 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import io
 import pickle
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from moviembed.errors import InputError
-from moviembed.files import decode_text, json_error_detail, parse_json, read_user_bytes
+from moviembed.errors import InputError, UsageError
+from moviembed.files import decode_text, json_error_detail, open_regular, parse_json
 from moviembed.movie import as_movie_id
+from moviembed.sources.idexport import IdSelection, read_export
 
 MAX_ID_FILE_BYTES = 64 * 1024 * 1024
 ID_COLUMNS = ("id", "movie_id", "tmdb_id")
 PICKLE_SUFFIXES = (".pkl", ".pickle")
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -33,6 +38,7 @@ class IdList:
 
     ids: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    summary: str | None = None  # what a selection kept, for the user
 
 
 def normalize_ids(values: Iterable[tuple[str, Any]]) -> IdList:
@@ -53,12 +59,53 @@ def normalize_ids(values: Iterable[tuple[str, Any]]) -> IdList:
     return result
 
 
-def read_id_file(path: Path) -> IdList:
-    """Ids from a `.txt`, `.csv`, `.json` or `.pkl` file; unreadable files raise InputError."""
-    data = read_user_bytes(path, "ids file", max_bytes=MAX_ID_FILE_BYTES)
+def read_id_file(path: Path, selection: IdSelection | None = None) -> IdList:
+    """Ids from a `.txt`, `.csv`, `.json`, `.pkl` file or an id export, gzipped or not;
+    unreadable files raise InputError. `selection` narrows them before any request."""
+    selection = selection or IdSelection()
+    with open_regular(path, "ids file") as handle:
+        try:
+            stream: IO[bytes] = handle
+            if handle.peek(2)[:2] == GZIP_MAGIC:
+                stream = gzip.GzipFile(fileobj=handle)  # type: ignore[assignment]
+            if _is_id_export(stream.peek(8192)):  # type: ignore[attr-defined]
+                selected = read_export(stream, path, selection)
+                return IdList(selected.ids, selected.problems, summary=selected.summary)
+            data = stream.read(MAX_ID_FILE_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"Cannot read {path.name}: {_gzip_reason(exc)}.") from None
+    if len(data) > MAX_ID_FILE_BYTES:
+        raise InputError(
+            f"{path.name} is over the {MAX_ID_FILE_BYTES // 2**20} MiB limit for ids files. "
+            "Split it into several files."
+        )
+    return _select(_parse_id_file(data, path), selection, path)
+
+
+def _is_id_export(head: bytes) -> bool:
+    """True when the first line is a JSON object with an id, as in TMDB's daily export."""
+    first, newline, _ = head.lstrip().partition(b"\n")
+    if not first.startswith(b"{") or (not newline and len(head) >= 8192):
+        return False
+    try:
+        record = parse_json(first)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "id" in record
+
+
+def _gzip_reason(exc: BaseException) -> str:
+    if isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error)):
+        return "it is not a complete gzip file"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def _parse_id_file(data: bytes, path: Path) -> IdList:
     if not data.strip():
         raise InputError(f"{path.name} is empty: put one TMDB movie id per line.")
-    suffix = path.suffix.lower()
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    suffix = suffixes[-2] if suffixes[-1:] == [".gz"] and len(suffixes) > 1 else path.suffix
+    suffix = suffix.lower()
     if suffix in PICKLE_SUFFIXES:
         values = _ids_from_pickle(data, path)
     else:
@@ -74,6 +121,20 @@ def read_id_file(path: Path) -> IdList:
         detail = f" ({result.problems[0]})" if result.problems else ""
         raise InputError(f"{path.name} holds no valid movie ids{detail}.")
     return result
+
+
+def _select(ids: IdList, selection: IdSelection, path: Path) -> IdList:
+    """A plain id list has no popularity: a limit takes the first ids, a floor cannot apply."""
+    if selection.needs_popularity:
+        raise UsageError(
+            f"{path.name} has no popularity to filter by: --min-popularity works with "
+            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz)."
+        )
+    if selection.limit is not None and selection.limit < len(ids.ids):
+        listed = len(ids.ids)
+        ids.ids = ids.ids[: selection.limit]
+        ids.summary = f"{path.name}: the first {len(ids.ids):,} of {listed:,} ids kept."
+    return ids
 
 
 def _ids_from_text(text: str) -> list[tuple[str, Any]]:

@@ -67,6 +67,11 @@ def test_bundled_weights_are_verified(tmp_path: Path) -> None:
 
 
 def test_an_unknown_model_fails_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    # The hub reads HF_HUB_OFFLINE once, on import: an earlier test may have imported it,
+    # and then only the constant stops a minute of connection timeouts.
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     with pytest.raises(EmbedderError, match="Cannot load the embedding model 'no-such/model'"):
         SentenceTransformerEmbedder("no-such/model").embed(["x"])

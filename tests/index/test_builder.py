@@ -1,4 +1,5 @@
-"""The build pipeline: idempotent, incremental, interruptible."""
+"""The build pipeline: idempotent, incremental, interruptible. Its logic needs no real
+vectors, so it runs on the fake model (the real one has its own tests)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from moviembed.embedding.embedder import ProgressCallback, SentenceTransformerEmbedder
+from moviembed.embedding.embedder import ProgressCallback
 from moviembed.errors import ModelMismatchError, StoreError, TmdbError
 from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
@@ -19,9 +20,9 @@ from tests.fakes import HashingEmbedder
 
 
 class CountingEmbedder:
-    """The real embedder, recording which texts it was asked to embed."""
+    """The fake embedder, recording which texts it was asked to embed."""
 
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
+    def __init__(self, inner: HashingEmbedder) -> None:
         self.inner = inner
         self.model_name = inner.model_name
         self.texts: list[str] = []
@@ -38,8 +39,8 @@ class CountingEmbedder:
 
 
 @pytest.fixture
-def counting(embedder: SentenceTransformerEmbedder) -> CountingEmbedder:
-    return CountingEmbedder(embedder)
+def counting(fake_embedder: HashingEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(fake_embedder)
 
 
 def test_first_build_adds_every_movie(
@@ -53,9 +54,9 @@ def test_first_build_adds_every_movie(
 
 
 def test_rebuild_embeds_nothing_and_keeps_the_count(
-    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+    fake_index: Path, small_movies: list[Movie], counting: CountingEmbedder
 ) -> None:
-    store = EmbeddingStore(index_copy)
+    store = EmbeddingStore(fake_index)
     report = build_index(small_movies, store=store, embedder=counting)
     assert (report.added, report.updated, report.unchanged) == (0, 0, len(small_movies))
     assert counting.texts == []
@@ -64,12 +65,12 @@ def test_rebuild_embeds_nothing_and_keeps_the_count(
 
 
 def test_only_changed_documents_are_embedded_again(
-    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+    fake_index: Path, small_movies: list[Movie], counting: CountingEmbedder
 ) -> None:
     edited = dataclasses.replace(small_movies[0], overview="A new synopsis about a heist.")
     retitled_runtime = dataclasses.replace(small_movies[1], runtime=small_movies[1].runtime + 1)
     movies = [edited, retitled_runtime, *small_movies[2:]]
-    store = EmbeddingStore(index_copy)
+    store = EmbeddingStore(fake_index)
     report = build_index(movies, store=store, embedder=counting)
     assert (report.added, report.updated, report.unchanged) == (0, 2, len(movies) - 2)
     assert len(counting.texts) == 1 and "heist" in counting.texts[0]
@@ -204,10 +205,10 @@ def test_movies_read_before_a_source_failure_are_kept(
 
 
 def test_ids_a_source_did_not_fetch_count_as_unchanged(
-    index_copy: Path, small_movies: list[Movie], counting: CountingEmbedder
+    fake_index: Path, small_movies: list[Movie], counting: CountingEmbedder
 ) -> None:
     items = [Unfetched(str(small_movies[0].id)), small_movies[1]]
-    report = build_index(items, store=EmbeddingStore(index_copy), embedder=counting)
+    report = build_index(items, store=EmbeddingStore(fake_index), embedder=counting)
     assert (report.added, report.updated, report.unchanged) == (0, 0, 2)
 
 

@@ -51,7 +51,7 @@ IDS = [
     ids("json broken", write("i.json", "[1, 2"), "is not valid JSON"),
     ids("json deep", write("i.json", DEEP), "nested deeper than"),
     ids("json deep objects", write("i.json", '{"a":' * 5000 + "1" + "}" * 5000), "nested"),
-    ids("json object", write("i.json", '{"id": 603}'), "must hold a JSON list"),
+    ids("json object", write("i.json", '{"movies": [603]}'), "must hold a JSON list"),
     ids("json strings", write("i.json", '["abc", "x"]'), "holds no valid movie ids"),
     ids("json 1e30", write("i.json", "[1e30]"), "holds no valid movie ids"),
     ids("json 10**32", write("i.json", f"[{10**32}]"), "holds no valid movie ids"),

@@ -4,6 +4,7 @@ built with the fake embedder (the bundled catalog, and TMDB 5000 when ../shared 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ from moviembed.choices import RankOrder
 from moviembed.cli.app import app
 from moviembed.search.ranking import PRIOR_WEIGHT, fuse, liked_prior, order_key, vote_prior
 
+from ..conftest import isolate
+from ..fakes import HashingEmbedder
+
 
 def hits(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
     result = runner.invoke(app, ["query", *args, "--json"])
@@ -21,10 +25,21 @@ def hits(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def bundled(runner: CliRunner) -> CliRunner:
-    result = runner.invoke(app, ["build", "--quiet"])
+@pytest.fixture(scope="module")
+def fake_bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled catalog as `moviembed build` indexes it with the fake model, built once."""
+    folder = tmp_path_factory.mktemp("bundled")
+    with pytest.MonkeyPatch.context() as patch:
+        isolate(patch, folder, folder / "cache", HashingEmbedder())
+        result = CliRunner().invoke(app, ["build", "--quiet"])
     assert result.exit_code == 0, result.output
+    return folder / "index"
+
+
+@pytest.fixture
+def bundled(runner: CliRunner, fake_bundled_index: Path, isolated_env: Path) -> CliRunner:
+    """A runner whose index is a private copy of the bundled one."""
+    shutil.copytree(fake_bundled_index, isolated_env / "index")
     return runner
 
 

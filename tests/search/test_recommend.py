@@ -18,25 +18,19 @@ from moviembed.cli.app import app
 from moviembed.errors import NotFoundError, UsageError
 from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
-from moviembed.movie import Movie, Skipped, movie_from_tmdb
+from moviembed.movie import Skipped, movie_from_tmdb
 from moviembed.search.filters import Filters
 from moviembed.search.query import SearchHit
 from moviembed.search.recommend import Recommendation, recommend, resolve_movies
 from moviembed.sources.dataset import iter_api_records
 
-from ..fakes import HashingEmbedder
-
 TOY_STORY, ALIEN, JAWS, NEMO, CASABLANCA = "862", "348", "578", "12", "289"
 
 
 @pytest.fixture
-def store(
-    small_movies: list[Movie], fake_embedder: HashingEmbedder, isolated_env: Path
-) -> EmbeddingStore:
+def store(fake_index: Path) -> EmbeddingStore:
     """The small catalog with the fast stand-in vectors, where `moviembed` looks for it."""
-    index = EmbeddingStore(isolated_env / "index")
-    build_index(small_movies, store=index, embedder=fake_embedder)
-    return index
+    return EmbeddingStore(fake_index)
 
 
 @pytest.fixture

@@ -172,7 +172,7 @@ def test_build_without_credits_warns(runner: CliRunner, tiny_dataset: tuple[Path
         (["--credits", "c.csv"], "--credits goes with --tmdb-csv"),
         (["--tmdb-csv", "m.csv", "--catalog", "c.json"], "Give one source at a time"),
         (["--refresh"], "apply to TMDB sources"),
-        (["--limit", "5"], "--limit goes with --tmdb-list"),
+        (["--limit", "5"], "--limit goes with --ids or --tmdb-list"),
         (["--id", "603", "--refresh", "--offline"], "contradict each other"),
     ],
 )

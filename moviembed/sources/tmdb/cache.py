@@ -51,10 +51,13 @@ class ResponseCache:
         """The file that holds `movie_id` (which need not exist)."""
         return self.movies_folder / f"{_checked_id(movie_id)}.json"
 
-    def get(self, movie_id: int) -> dict[str, Any] | None:
-        """The cached raw response, or None when absent or unreadable."""
+    def get(self, movie_id: int, fetched_since: dt.datetime | None = None) -> dict[str, Any] | None:
+        """The cached raw response, or None when absent, unreadable or older than
+        `fetched_since`."""
         entry = self._read(movie_id)
-        return entry[1] if entry else None
+        if entry is None or (fetched_since is not None and entry[0] < fetched_since):
+            return None
+        return entry[1]
 
     def fetched_at(self, movie_id: int) -> dt.datetime | None:
         """When the cached response was fetched (UTC), or None when not cached."""
@@ -71,7 +74,7 @@ class ResponseCache:
         path = self.path_for(movie_id)
         if not isinstance(data, dict) or data.get("id", movie_id) != movie_id:
             raise UsageError(f"The data to cache for movie {movie_id} is not that movie.")
-        entry = {"fetched_at": _now().isoformat(timespec="seconds"), "data": data}
+        entry = {"fetched_at": _now().isoformat(), "data": data}
         try:
             text = json.dumps(entry, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:

@@ -6,13 +6,12 @@ the API key never leaves the request: not in messages, `repr`, logs or traceback
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
-import re
 import threading
 import time
 from collections.abc import Iterator
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +22,13 @@ from moviembed.choices import TmdbList
 from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
 from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
+from moviembed.sources.tmdb.answers import (
+    MAX_RETRY_AFTER,
+    connection_reason,
+    content_type,
+    retry_after,
+    tmdb_status,
+)
 from moviembed.sources.tmdb.redact import display_url, install_log_redaction, redact
 
 log = logging.getLogger(__name__)
@@ -30,7 +36,7 @@ log = logging.getLogger(__name__)
 API_URL = "https://api.themoviedb.org/3"
 LISTS = tuple(choice.value for choice in TmdbList)
 MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
-MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
+CHANGES_WINDOW = dt.timedelta(days=14)  # the longest span one /movie/changes request covers
 MAX_RETRY_WAIT = 120.0  # seconds of pauses between the attempts of one request, in all
 MAX_BACKOFF = 30.0
 AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API key"
@@ -110,12 +116,12 @@ class TmdbClient:
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
         self._throttle = _Throttle(self.rate)
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
-        )
+        self._headers = {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
         if read_access_token:
-            self._session.headers["Authorization"] = f"Bearer {read_access_token}"
+            self._headers["Authorization"] = f"Bearer {read_access_token}"
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
         install_log_redaction()
 
     def __repr__(self) -> str:
@@ -131,8 +137,22 @@ class TmdbClient:
         self.close()
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self._session.close()
+        """Close the pooled connections of every thread that used the client."""
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+
+    def _session(self) -> requests.Session:
+        """This thread's session: requests does not promise that one is safe to share."""
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers.update(self._headers)
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
 
     def movie_raw(self, movie_id: int) -> dict[str, Any]:
         """TMDB's movie details with credits and keywords, in one request.
@@ -183,24 +203,67 @@ class TmdbClient:
 
     def _list_pages(self, name: str, limit: int) -> Iterator[int]:
         seen: set[int] = set()
-        page, total_pages = 1, 1
-        while len(seen) < limit and page <= min(total_pages, MAX_PAGE):
-            data = self._get(
-                f"/movie/{name}",
-                {"page": str(page), "language": self.language},
-                what=f"page {page} of the {name} list",
-            )
-            results = data.get("results")
-            if not isinstance(results, list) or not results:
-                return
-            total_pages = _int_or(data.get("total_pages"), page)
-            for item in results:
-                movie_id = item.get("id") if isinstance(item, dict) else None
-                if is_tmdb_id(movie_id) and movie_id not in seen:
+        params = {"language": self.language}
+        for ids, _ in self._pages(f"/movie/{name}", params, f"the {name} list"):
+            for movie_id in ids:
+                if movie_id not in seen:
                     seen.add(movie_id)
                     yield movie_id
                     if len(seen) >= limit:
                         return
+
+    def changed_ids(self, start: dt.date, end: dt.date) -> Iterator[int]:
+        """Ids of the movies TMDB changed from `start` to `end` (both included), each once.
+
+        TMDB answers 14 days per request, so the span is walked window by window and
+        page by page; a window with more pages than TMDB serves is split in two.
+        https://developer.themoviedb.org/reference/changes-movie-list
+        """
+        if end < start:
+            raise UsageError(f"The changes window ends ({end}) before it starts ({start}).")
+        seen: set[int] = set()
+        window_start = start
+        while window_start <= end:
+            window_end = min(window_start + CHANGES_WINDOW - dt.timedelta(days=1), end)
+            for movie_id in self._changes_window(window_start, window_end):
+                if movie_id not in seen:
+                    seen.add(movie_id)
+                    yield movie_id
+            window_start = window_end + dt.timedelta(days=1)
+
+    def _changes_window(self, start: dt.date, end: dt.date) -> Iterator[int]:
+        params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+        pages = self._pages("/movie/changes", params, f"the changes from {start} to {end}")
+        first_ids, total_pages = next(pages, ([], 1))
+        if total_pages > MAX_PAGE and start < end:
+            pages.close()
+            middle = start + (end - start) // 2
+            yield from self._changes_window(start, middle)
+            yield from self._changes_window(middle + dt.timedelta(days=1), end)
+            return
+        yield from first_ids
+        for ids, _ in pages:
+            yield from ids
+
+    def _pages(
+        self, path: str, params: dict[str, str], what: str
+    ) -> Iterator[tuple[list[int], int]]:
+        """The valid movie ids of each page of a paged answer, with its `total_pages`."""
+        page, total_pages = 1, 1
+        while page <= min(total_pages, MAX_PAGE):
+            data = self._get(path, {**params, "page": str(page)}, what=f"page {page} of {what}")
+            results = data.get("results")
+            if not isinstance(results, list) or not results:
+                return
+            total_pages = _int_or(data.get("total_pages"), page)
+            yield (
+                [
+                    item["id"]
+                    for item in results
+                    if isinstance(item, dict) and is_tmdb_id(item.get("id"))
+                ],
+                total_pages,
+            )
             page += 1
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -211,7 +274,8 @@ class TmdbClient:
         message, waited = "", 0.0
         for attempt in range(1, self.max_attempts + 1):
             self._throttle.wait()
-            self.requests_sent += 1
+            with self._lock:
+                self.requests_sent += 1
             try:
                 return self._attempt(url, path, params, what)
             except _Retry as retry:
@@ -235,7 +299,7 @@ class TmdbClient:
         """One request: the JSON object, or `_Retry`, or a final TmdbError."""
         tries = _plural(self.max_attempts, "attempt")
         try:
-            response = self._session.get(url, params=params, timeout=self.timeout)
+            response = self._session().get(url, params=params, timeout=self.timeout)
         except requests.Timeout:
             raise _Retry(
                 f"TMDB at {self.display_url} did not answer within {self.timeout:g} s "
@@ -247,7 +311,7 @@ class TmdbClient:
             ) from None
         except requests.ConnectionError as exc:
             raise _Retry(
-                f"Cannot reach TMDB at {self.display_url}: {_connection_reason(exc)} "
+                f"Cannot reach TMDB at {self.display_url}: {connection_reason(exc)} "
                 f"({tries}). {URL_HINT}"
             ) from None
         except requests.RequestException as exc:
@@ -263,7 +327,7 @@ class TmdbClient:
     ) -> dict[str, Any]:
         status = response.status_code
         if status == 429:
-            pause = _retry_after(response.headers.get("Retry-After"))
+            pause = retry_after(response.headers.get("Retry-After"))
             if pause is not None and pause >= MAX_RETRY_AFTER:
                 raise TmdbError(
                     f"TMDB asks for a pause of {MAX_RETRY_AFTER:g} s or more before the next "
@@ -282,7 +346,7 @@ class TmdbClient:
             data = parse_json(response.content)
         except ValueError:
             data = None
-        tmdb_code, tmdb_message = _tmdb_status(data)
+        tmdb_code, tmdb_message = tmdb_status(data)
         tmdb_message = self._scrub(tmdb_message)
         if status == 401 or tmdb_code in AUTH_STATUS_CODES:
             detail = f": {tmdb_message}" if tmdb_message else ""
@@ -295,7 +359,7 @@ class TmdbClient:
             detail = f": {tmdb_message}" if tmdb_message else ""
             raise TmdbError(f"TMDB refused {path} (HTTP {status}){detail}.")
         if not isinstance(data, dict):
-            kind = _content_type(response)
+            kind = content_type(response)
             raise _Retry(
                 f"TMDB answered {path} with something that is not a JSON object "
                 f"(HTTP {status}, {kind}) after {tries}. Check MOVIEMBED_TMDB_URL, "
@@ -323,65 +387,6 @@ def _check_number(name: str, value: float, *, minimum: float, strict: bool) -> N
     if not ok:
         bound = "greater than" if strict else "at least"
         raise ConfigError(f"The TMDB {name} must be a number {bound} {minimum:g}, not {value!r}.")
-
-
-def _connection_reason(exc: requests.ConnectionError) -> str:
-    """A few words for why the connection failed, without the URL requests puts in `str`."""
-    pending: list[BaseException] = [exc]
-    seen: set[int] = set()
-    while pending:
-        error = pending.pop()
-        if id(error) in seen:
-            continue
-        seen.add(id(error))
-        if isinstance(error, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(error, ConnectionResetError):
-            return "connection reset"
-        name = error.__class__.__name__
-        if name == "NameResolutionError":
-            return "host name not found"
-        if name in ("SSLError", "SSLCertVerificationError"):
-            return "TLS/SSL error"
-        if name in ("ProtocolError", "RemoteDisconnected"):
-            return "the connection closed before an answer"
-        linked = (*error.args, getattr(error, "reason", None), error.__cause__, error.__context__)
-        pending.extend(item for item in linked if isinstance(item, BaseException))
-    return "connection failed"
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or HTTP date), capped."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when is None:
-            return None
-        seconds = when.timestamp() - time.time()
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def _tmdb_status(data: Any) -> tuple[int | None, str]:
-    """TMDB's `status_code` and one-line `status_message` from an error body, if any."""
-    if not isinstance(data, dict):
-        return None, ""
-    code = data.get("status_code")
-    message = data.get("status_message")
-    text = " ".join(str(message).split())[:200].rstrip(".") if message else ""
-    return (code if isinstance(code, int) and not isinstance(code, bool) else None), text
-
-
-def _content_type(response: requests.Response) -> str:
-    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
-    return kind[:60] if re.fullmatch(r"[\w.+-]+/[\w.+-]+", kind) else "unknown content type"
 
 
 def _int_or(value: Any, default: int) -> int:

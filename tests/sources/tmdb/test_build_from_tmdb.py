@@ -16,6 +16,7 @@ from moviembed.index.store import EmbeddingStore
 
 from ... import fake_tmdb as fake
 from ...conftest import TMDB_KEY
+from ...fake_tmdb_data import write_id_export
 
 
 def write_ids(tmp_path: Path, ids: list[int]) -> Path:
@@ -133,9 +134,12 @@ def test_connection_refused_is_one_clear_line(
     closed.stop()
     monkeypatch.setenv("MOVIEMBED_TMDB_URL", url)
     monkeypatch.setenv("TMDB_API_KEY", TMDB_KEY)
+    monkeypatch.setenv("MOVIEMBED_TMDB_ATTEMPTS", "2")  # one retry, not the default's 7.5 s
     result = runner.invoke(app, ["build", "--id", "603", "-q", "--rate", "1000"])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: Cannot reach TMDB at {url}: connection refused")
+    assert result.stderr.startswith(
+        f"Error: Cannot reach TMDB at {url}: connection refused (2 attempts)"
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -201,3 +205,19 @@ def test_the_key_never_reaches_output_logs_or_files(
     assert any(p.suffix == ".json" for p in written)
     for path in written:
         assert TMDB_KEY.encode() not in path.read_bytes(), path
+
+
+def test_an_id_export_is_narrowed_before_any_request(
+    runner: CliRunner, fake_tmdb: fake.FakeTmdb, tmp_path: Path
+) -> None:
+    movies = list(fake_tmdb.movies.values())
+    movies[0] = {**movies[0], "adult": True, "popularity": 10_000.0}
+    path = write_id_export(movies, tmp_path / "movie_ids_11_27_2026.json.gz")
+    by_popularity = sorted(movies[1:], key=lambda movie: -float(movie["popularity"]))
+    result = runner.invoke(app, ["build", "--ids", str(path), "--limit", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    assert sorted(fake_tmdb.paths) == sorted(
+        f"/3/movie/{movie['id']}" for movie in by_popularity[:3]
+    )
+    assert "3 of 12 movies kept; 1 adult title left out" in result.stderr
+    assert json.loads(result.stdout)["fetched"] == 3

@@ -22,7 +22,8 @@ from moviembed.errors import (
     UsageError,
 )
 from moviembed.movie import Movie
-from moviembed.sources.tmdb.client import MAX_RETRY_AFTER, TmdbClient, _retry_after
+from moviembed.sources.tmdb.answers import MAX_RETRY_AFTER, retry_after
+from moviembed.sources.tmdb.client import TmdbClient
 from tests import fake_tmdb
 from tests.fake_tmdb import FakeTmdb
 
@@ -193,11 +194,11 @@ def test_retry_after_is_honoured(fake: FakeTmdb, make_client: MakeClient) -> Non
 
 
 def test_retry_after_is_capped_and_tolerant() -> None:
-    assert _retry_after("2.5") == 2.5
-    assert _retry_after("86400") == MAX_RETRY_AFTER
-    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
-    assert _retry_after("soon") is None
-    assert _retry_after(None) is None
+    assert retry_after("2.5") == 2.5
+    assert retry_after("86400") == MAX_RETRY_AFTER
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+    assert retry_after("soon") is None
+    assert retry_after(None) is None
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
