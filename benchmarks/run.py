@@ -177,6 +177,7 @@ def compare_queries(other: Path, index: Path | None, runs: int) -> int:
         for name, checkout in (("this", ROOT), ("other", other))
     }
     env = dict(os.environ, MOVIEMBED_DB=str(index), NO_COLOR="1")
+    os.chdir(caches)  # `python -m` looks in the working folder first: it must hold no checkout
     measure(commands, env, 2)  # warm-up: ONNX export and keyword index, once each
     samples = measure(commands, env, runs)
     print(f"| checkout | median wall ({runs} runs) | peak RSS |\n|---|---:|---:|")

@@ -230,8 +230,9 @@ class IndexReader:
         return [found[id_] for id_ in ids if id_ in found]
 
     def get_one(self, movie_id: str, include_embeddings: bool = False) -> StoredMovie:
-        """One stored movie, or NotFoundError saying how to find ids."""
-        hits = self.get_by_ids([movie_id], include_embeddings=include_embeddings)
+        """One stored movie as Chroma has it now (never from a subclass's cache: a lookup by id
+        shows the movie as stored, or fails while Chroma is unreachable), or NotFoundError."""
+        hits = IndexReader.get_by_ids(self, [movie_id], include_embeddings=include_embeddings)
         if not hits:
             raise NotFoundError(
                 f"No movie with id {movie_id} in the index. "

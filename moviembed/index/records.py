@@ -83,7 +83,7 @@ def records_from(result: dict[str, Any]) -> list[StoredMovie]:
             "metadata": sorted_metadata(result["metadatas"][position]),
         }
         if embeddings is not None:
-            hit["embedding"] = [float(x) for x in embeddings[position]]
+            hit["embedding"] = embeddings[position].tolist()  # Chroma gives numpy float64 rows
         hits.append(hit)
     return hits
 

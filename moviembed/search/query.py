@@ -1,4 +1,4 @@
-"""Search over an `EmbeddingStore`: dense or hybrid ranking, filters, titles, more-like-this.
+"""Search over an `IndexReader`: dense or hybrid ranking, filters, titles, more-like-this.
 
 Hybrid ranking fuses two ranked lists by reciprocal rank (RRF): the dense
 neighbours from Chroma and BM25 keyword matches from `KeywordIndex`, so exact
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from operator import mul
 from typing import Any
 
 from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, RankOrder, SearchMode
@@ -20,7 +22,8 @@ from moviembed.documents import fold
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import NotFoundError, StoreError, UsageError
 from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore, StoredMovie
+from moviembed.index.reader import IndexReader
+from moviembed.index.records import StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
 from moviembed.search.ranking import Explanation, Prior, fuse, liked_prior, order_key
@@ -29,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50  # per ranked list fused, and the pool --rank re-sorts
+# The keyword lookup (SQLite BM25, which lets go of the GIL) runs while the query is embedded.
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moviembed-keywords")
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class SearchHit:
         }
 
 
-def ensure_not_empty(store: EmbeddingStore) -> None:
+def ensure_not_empty(store: IndexReader) -> None:
     """Raise a hint to build first when the index holds no movies."""
     if store.count() == 0:
         raise NotFoundError(f"The index at {store.location} is empty. Run `moviembed build` first.")
@@ -103,7 +108,7 @@ def check_query(text: str, limit: int) -> str:
 def search(
     text: str,
     *,
-    store: EmbeddingStore,
+    store: IndexReader,
     embedder: Embedder,
     limit: int = 10,
     filters: Filters | None = None,
@@ -124,8 +129,10 @@ def search(
         keywords = None
     elif keywords is not None:
         keywords = _refreshed_or_none(keywords, store)
+    depth = max(CANDIDATES, limit)
+    matches = _LOOKUPS.submit(_keyword_ids, keywords, text, depth * 2) if keywords else None
     vector = [float(x) for x in embedder.embed([text])[0]]
-    query = _Query(text, vector, keywords, prior, depth=max(CANDIDATES, limit))
+    query = _Query(text, vector, matches, prior, depth)
     hits = with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
     if order is not RankOrder.relevance:
         key = order_key(order)
@@ -135,7 +142,7 @@ def search(
 
 
 def similar(
-    movie: str, *, store: EmbeddingStore, limit: int = 10, filters: Filters | None = None
+    movie: str, *, store: IndexReader, limit: int = 10, filters: Filters | None = None
 ) -> list[SearchHit]:
     """Movies nearest to a stored movie's own vector (itself excluded); no model needed."""
     filters = filters or Filters()
@@ -151,7 +158,7 @@ def similar(
 
 
 def with_director_resolved(
-    store: EmbeddingStore,
+    store: IndexReader,
     filters: Filters,
     run: Callable[[Filters], list[Scored]],
 ) -> list[Scored]:
@@ -163,7 +170,7 @@ def with_director_resolved(
     return hits
 
 
-def resolve_movie(store: EmbeddingStore, movie: str) -> str:
+def resolve_movie(store: IndexReader, movie: str) -> str:
     """The id for a TMDB id or an exact title (any case, accents optional)."""
     text = movie.strip()
     if not text.isprintable() or not fold(text):
@@ -181,7 +188,7 @@ def resolve_movie(store: EmbeddingStore, movie: str) -> str:
     raise NotFoundError(f"No movie with id or title {text!r} in the index.")
 
 
-def resolve_director(store: EmbeddingStore, name: str) -> str:
+def resolve_director(store: IndexReader, name: str) -> str:
     """The stored director name that `name` (e.g. a surname) uniquely points to."""
     wanted = fold(name).split()
     found = {
@@ -203,7 +210,7 @@ def resolve_director(store: EmbeddingStore, name: str) -> str:
 class _Query:
     text: str
     vector: list[float]
-    keywords: KeywordIndex | None  # None: meaning only
+    keywords: Future[list[str]] | None  # the keyword matches; None: meaning only
     prior: Prior | None
     depth: int  # candidates per list
 
@@ -217,23 +224,19 @@ def _by_similarity(hit: StoredMovie) -> Scored:
     return hit, similarity, similarity, None
 
 
-def _ranked(query: _Query, store: EmbeddingStore, filters: Filters) -> list[Scored]:
+def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]:
     """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
     dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
     pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
     lists = [[hit["id"] for hit in dense]]
     titled: list[str] = []
     if query.keywords is not None:
-        keyword_ids = _keyword_ids(query.keywords, query.text, query.depth * 2)
+        keyword_ids = query.keywords.result()
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
         missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
         for hit in store.get_by_ids(missing, include_embeddings=True):
             if filters.matches(hit["metadata"]):
-                embedding = hit.pop("embedding")
-                pool[hit["id"]] = (
-                    hit,
-                    sum(a * b for a, b in zip(query.vector, embedding, strict=True)),
-                )
+                pool[hit["id"]] = (hit, sum(map(mul, query.vector, hit.pop("embedding"))))
         lists.append([i for i in keyword_ids if i in pool][: query.depth])
     metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
     similarity = {movie_id: fit for movie_id, (_, fit) in pool.items()}
@@ -250,7 +253,7 @@ def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
         return []
 
 
-def _refreshed_or_none(keywords: KeywordIndex, store: EmbeddingStore) -> KeywordIndex | None:
+def _refreshed_or_none(keywords: KeywordIndex, store: IndexReader) -> KeywordIndex | None:
     """The keyword index brought up to date, or None (meaning only) if that is impossible."""
     try:
         keywords.ensure_current(store)

@@ -25,7 +25,8 @@ import numpy as np
 
 from moviembed.choices import DEFAULT_METHOD, MAX_LIMIT, RecommendMethod
 from moviembed.errors import NotFoundError, UsageError
-from moviembed.index.store import EmbeddingStore, StoredMovie
+from moviembed.index.reader import IndexReader
+from moviembed.index.records import StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.query import (
     SearchHit,
@@ -67,7 +68,7 @@ class Recommendation(SearchHit):
         return {**super().to_dict(), "because": self.because.to_dict()}
 
 
-def resolve_movies(store: EmbeddingStore, movies: Sequence[str]) -> list[str]:
+def resolve_movies(store: IndexReader, movies: Sequence[str]) -> list[str]:
     """Stored ids for TMDB ids or exact titles, each once, in order; raises like
     `resolve_movie` on the first unknown or ambiguous one."""
     return list(dict.fromkeys(resolve_movie(store, movie) for movie in movies))
@@ -86,7 +87,7 @@ class _Taste:
 def recommend(
     liked: Sequence[str],
     *,
-    store: EmbeddingStore,
+    store: IndexReader,
     disliked: Sequence[str] = (),
     exclude: Collection[str] = (),
     limit: int = 10,
@@ -136,7 +137,7 @@ def _method(method: str) -> RecommendMethod:
         raise UsageError(f"Unknown method {method!r}; use one of {known}.") from None
 
 
-def _taste(store: EmbeddingStore, liked: Sequence[str], disliked: Sequence[str]) -> _Taste:
+def _taste(store: IndexReader, liked: Sequence[str], disliked: Sequence[str]) -> _Taste:
     """The stored vectors of both lists; NotFoundError naming any id not stored."""
     hits = store.get_by_ids(list(dict.fromkeys([*liked, *disliked])), include_embeddings=True)
     by_id = {hit["id"]: hit for hit in hits}
@@ -181,7 +182,7 @@ def _rrf(taste: _Taste, nearest: Neighbours) -> Ranking:
     return [(pool[movie_id], scores[movie_id]) for movie_id in order]
 
 
-def _mmr(store: EmbeddingStore, taste: _Taste, pool: Ranking, limit: int) -> Ranking:
+def _mmr(store: IndexReader, taste: _Taste, pool: Ranking, limit: int) -> Ranking:
     """Greedy maximal marginal relevance over the centroid's candidates."""
     ids = [hit["id"] for hit, _ in pool[: max(CANDIDATES, 2 * limit)]]
     stored = store.get_by_ids(ids, include_embeddings=True)  # in order, any removed left out
@@ -208,7 +209,7 @@ _RANKERS: dict[RecommendMethod, Callable[[_Taste, Neighbours], Ranking]] = {
 }
 
 
-def _explained(store: EmbeddingStore, taste: _Taste, ids: list[str]) -> list[Recommendation]:
+def _explained(store: IndexReader, taste: _Taste, ids: list[str]) -> list[Recommendation]:
     """The picks, numbered, each with its similarity to the taste and its closest liked movie."""
     hits = store.get_by_ids(ids, include_embeddings=True)
     if not hits:

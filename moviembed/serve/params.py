@@ -1,4 +1,8 @@
-"""Query parameters the search routes share, with the CLI's names, limits and checks."""
+"""Query parameters the search routes share, with the CLI's names, limits and checks.
+
+The dependencies are `async def` though they never wait: FastAPI runs a plain `def`
+dependency in its thread pool, a hand-off to another thread for each one on every request.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,13 @@ from moviembed.serve.service import IndexService
 MAX_RESULTS = 100  # most results one request may ask for
 
 
-def get_service(request: Request) -> IndexService:
+async def get_service(request: Request) -> IndexService:
     """The service the app's lifespan opened."""
     service: IndexService = request.app.state.service
     return service
 
 
-def get_filters(
+async def get_filters(
     genre: Annotated[
         list[str] | None, Query(description="Only movies with this genre; repeat for several.")
     ] = None,

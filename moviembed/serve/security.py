@@ -7,7 +7,7 @@ machine can reach it. A token is compared in constant time and never logged.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -19,11 +19,12 @@ from moviembed.errors import UsageError
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def token_checker(token: str | None) -> Callable[[Request], None]:
-    """A dependency that refuses requests without `Authorization: Bearer <token>`."""
+def token_checker(token: str | None) -> Callable[[Request], Awaitable[None]]:
+    """A dependency that refuses requests without `Authorization: Bearer <token>` (async,
+    so FastAPI runs it on the event loop instead of handing it to a thread)."""
     expected = token.encode() if token else None
 
-    def require_token(request: Request) -> None:
+    async def require_token(request: Request) -> None:
         if expected is None:
             return
         scheme, _, given = request.headers.get("authorization", "").partition(" ")

@@ -21,8 +21,9 @@ from pathlib import Path
 from moviembed.config import Settings
 from moviembed.embedding.embedder import Embedder, canonical_model_name
 from moviembed.errors import MoviembedError, StoreError
+from moviembed.index.cached import CachingReader
 from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore
+from moviembed.index.reader import IndexReader
 from moviembed.memory import return_freed_memory
 from moviembed.serve.locking import ReadersWriterLock
 
@@ -35,7 +36,7 @@ RECHECK_SECONDS = 1.0
 ONNX_THREADS = 1
 
 
-def current_generation(store: EmbeddingStore) -> str | None:
+def current_generation(store: IndexReader) -> str | None:
     """The store's write stamp, read afresh (the one place that knows how to ask for it)."""
     return store.generation()
 
@@ -56,10 +57,10 @@ class ServedKeywords(KeywordIndex):
     """The keyword index as requests use it: the service refreshes it after each reopen, so
     a search never rebuilds it itself (eight concurrent requests would each rebuild it)."""
 
-    def ensure_current(self, store: EmbeddingStore) -> bool:
+    def ensure_current(self, store: IndexReader) -> bool:
         return False
 
-    def refresh(self, store: EmbeddingStore) -> None:
+    def refresh(self, store: IndexReader) -> None:
         """Rebuild if stale; a failure only leaves keyword ranking behind, so it is logged."""
         try:
             super().ensure_current(store)
@@ -71,7 +72,7 @@ class ServedKeywords(KeywordIndex):
 class OpenIndex:
     """What a request searches with; replaced whole on reopen."""
 
-    store: EmbeddingStore
+    store: IndexReader
     embedder: Embedder
     keywords: ServedKeywords
     model: str
@@ -94,7 +95,7 @@ class IndexService:
     @classmethod
     def open(cls, settings: Settings, recheck_seconds: float = RECHECK_SECONDS) -> IndexService:
         """Open the index and load its query model and keyword index."""
-        store = EmbeddingStore.from_settings(settings)
+        store = CachingReader.from_settings(settings)
         model = canonical_model_name(store.model_name())
         keywords = ServedKeywords.for_store(store, settings.cache_dir)
         embedder = load_embedder(model, settings.cache_dir)
@@ -161,7 +162,7 @@ class IndexService:
         with self._lock.writing():
             old = self._index
             old.store.close()
-            store = EmbeddingStore.from_settings(self.settings)
+            store = CachingReader.from_settings(self.settings)
             model = canonical_model_name(store.model_name())
             cache = self.settings.cache_dir
             embedder = old.embedder if model == old.model else load_embedder(model, cache)

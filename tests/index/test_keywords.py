@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from moviembed.index.builder import build_index
@@ -28,15 +29,38 @@ def test_title_words_outrank_body_words(tmp_path: Path, fake_embedder: HashingEm
     assert KeywordIndex(path, title_weight=0.0).search("heat", 5) == ["1", "2"]
 
 
+def indexed(folder: Path, embedder: HashingEmbedder) -> tuple[EmbeddingStore, KeywordIndex]:
+    """MOVIES in a new index under `folder`, and its keyword index (not built yet)."""
+    store = EmbeddingStore(folder / "index")
+    build_index(MOVIES, store=store, embedder=embedder)
+    return store, KeywordIndex.for_store(store, folder / "cache")
+
+
 def test_a_cache_from_an_older_layout_is_rebuilt(
     tmp_path: Path, fake_embedder: HashingEmbedder
 ) -> None:
-    store = EmbeddingStore(tmp_path / "index")
-    build_index(MOVIES, store=store, embedder=fake_embedder)
-    keywords = KeywordIndex.for_store(store, tmp_path / "cache")
+    store, keywords = indexed(tmp_path, fake_embedder)
     assert keywords.ensure_current(store) is True
     assert keywords.ensure_current(store) is False
     with contextlib.closing(sqlite3.connect(keywords.path)) as db:  # as the first layout stamped it
         db.execute("UPDATE info SET value = ? WHERE key = 'generation'", (store.generation(),))
         db.commit()
     assert keywords.ensure_current(store) is True
+
+
+def test_a_search_after_a_rebuild_reads_the_new_file_in_every_thread(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    """Searches keep their connection open; a rebuild's new file must still be the one read."""
+    store, keywords = indexed(tmp_path, fake_embedder)
+    keywords.ensure_current(store)
+    with ThreadPoolExecutor(max_workers=1) as other:
+        assert keywords.search("lighthouse", 5) == []
+        assert other.submit(keywords.search, "lighthouse", 5).result() == []
+        keeper = Movie(id=4, title="Keeper", overview="A lighthouse keeper alone at sea.")
+        build_index([keeper], store=store, embedder=fake_embedder)
+        assert keywords.ensure_current(store) is True
+        assert keywords.search("lighthouse", 5) == ["4"]
+        assert other.submit(keywords.search, "lighthouse", 5).result() == ["4"]
+    keywords.path.unlink()
+    assert keywords.search("lighthouse", 5) == []
