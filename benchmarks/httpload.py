@@ -41,6 +41,7 @@ class Load:
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
     server_cpu: float = 0.0  # seconds, all of the server's threads
+    others_cpu: float = 0.0  # seconds of CPU that neither the server nor the clients used
 
     @property
     def median_ms(self) -> float:
@@ -54,6 +55,12 @@ class Load:
     @property
     def per_second(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else float("nan")
+
+    @property
+    def others_cores(self) -> float:
+        """How many cores other processes kept busy meanwhile, on average (the load average
+        would count the benchmark's own threads too)."""
+        return self.others_cpu / self.seconds if self.seconds else float("nan")
 
     @property
     def cpu_ms(self) -> float:
@@ -127,11 +134,14 @@ def run_load(
     if on_start:
         on_start.set()
     cpu_before = cpu_seconds(pid) if pid else 0.0
+    busy_before, own_before = machine_busy_seconds(), time.process_time()
     began = time.perf_counter()
     for thread in threads:
         thread.join()
     load.seconds = time.perf_counter() - began
     load.server_cpu = cpu_seconds(pid) - cpu_before if pid else 0.0
+    busy = machine_busy_seconds() - busy_before
+    load.others_cpu = max(0.0, busy - load.server_cpu - (time.process_time() - own_before))
     return load
 
 
@@ -147,6 +157,13 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine has spent busy since boot, from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -10,8 +10,9 @@ this checkout, and of `--baseline` (a git commit, unpacked with `git archive`; `
 skip), each with its own cache folder (sharing the ONNX export). Per run the two alternate,
 so a machine that speeds up or slows down affects both alike, and each answers at 1, 4 and
 8 concurrent clients (benchmarks/httpload.py), on the local index and on the same index
-imported into a `chroma run` on loopback. The tables give every run, with the machine's
-1-minute load average when it started, then the medians over runs of each figure.
+imported into a `chroma run` on loopback. The tables give every run, with the CPU that other
+processes used meanwhile and the 1-minute load average when it started, then the medians
+over runs of each figure.
 
 The soak runs 8 clients for `--soak` seconds against a fresh server of this checkout while
 a `moviembed build` adds 100 invented movies beside it; it reports failed requests, the
@@ -41,7 +42,7 @@ from soak import soak  # noqa: E402
 from tests.chroma_server import ChromaServer  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "tmdb5000"
-FIGURES = ("median_ms", "p95_ms", "per_second", "cpu_ms")
+FIGURES = ("median_ms", "p95_ms", "per_second", "cpu_ms", "others_cores")
 
 
 @dataclass
@@ -105,33 +106,37 @@ def print_tables(rows: list[Row], args: argparse.Namespace) -> None:
     print(f"\n/api/search, hybrid, 10 results, TMDB 5000; {args.requests} requests per client\n")
     print(
         "| run | code | backend | clients | median | p95 | requests/s | server CPU/request "
-        "| errors | load average at start |"
+        "| errors | others' CPU | load average at start |"
     )
-    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         load = row.load
         print(
             f"| {row.run} | {row.side} | {row.backend} | {row.clients} | {load.median_ms:.1f} ms "
             f"| {load.p95_ms:.1f} ms | {load.per_second:.1f} | {load.cpu_ms:.1f} ms "
-            f"| {len(load.errors)} | {row.load_average:.2f} |"
+            f"| {len(load.errors)} | {load.others_cores:.2f} | {row.load_average:.2f} |"
         )
     print(f"\nMedians over {args.runs} runs\n")
     print(
         "| code | backend | clients | median | p95 | requests/s | server CPU/request | errors "
-        "| load averages |"
+        "| others' CPU |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     keys = dict.fromkeys((row.backend, row.clients, row.side) for row in rows)
     for backend, clients, name in keys:
         mine = [r for r in rows if (r.backend, r.clients, r.side) == (backend, clients, name)]
         median = {f: statistics.median(getattr(r.load, f) for r in mine) for f in FIGURES}
         errors = sum(len(r.load.errors) for r in mine)
-        averages = ", ".join(f"{r.load_average:.1f}" for r in mine)
         print(
             f"| {name} | {backend} | {clients} | {median['median_ms']:.1f} ms "
             f"| {median['p95_ms']:.1f} ms | {median['per_second']:.1f} "
-            f"| {median['cpu_ms']:.1f} ms | {errors} | {averages} |"
+            f"| {median['cpu_ms']:.1f} ms | {errors} | {median['others_cores']:.2f} |"
         )
+    print(
+        "\nothers' CPU: cores that processes other than the server and its clients (and the "
+        "hypervisor) kept busy during the run, from /proc/stat; the load average counts the "
+        "benchmark itself too."
+    )
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:
