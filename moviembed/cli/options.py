@@ -66,7 +66,8 @@ RankOption = Annotated[
 ExplainOption = Annotated[
     bool,
     typer.Option(
-        "--explain", help="Show what ranked each movie: dense and keyword rank, title, prior."
+        "--explain",
+        help="Show what ranked each movie: its ranks, title match, keyword and prior shares.",
     ),
 ]
 FormatOption = Annotated[

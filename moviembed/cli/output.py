@@ -81,6 +81,7 @@ def _hit_fields(hit: SearchHit, explain: bool) -> dict[str, str]:
             "Dense #": str(why.dense_rank or "-"),
             "Keyword #": str(why.keyword_rank or "-"),
             "Title match": "yes" if why.title_match else "",
+            "Keyword share": f"{why.keyword:+.4f}",
             "Prior": f"{why.prior:+.4f}",
         }
     if explain:
@@ -90,7 +91,8 @@ def _hit_fields(hit: SearchHit, explain: bool) -> dict[str, str]:
     return fields
 
 
-_RIGHT = {"#", "Year", "Rating", "Votes", "Score", "Dense #", "Keyword #", "Prior", "Similarity"}
+_NUMBERS = ("#", "Year", "Rating", "Votes", "Score", "Dense #", "Keyword #", "Keyword share")
+_RIGHT = frozenset((*_NUMBERS, "Prior", "Similarity"))
 
 
 def _print_table(hits: Sequence[SearchHit], explain: bool) -> None:

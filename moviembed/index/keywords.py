@@ -97,8 +97,9 @@ class KeywordIndex:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
 
-    def search(self, text: str, limit: int) -> list[str]:
-        """Ids of the documents that best match the words of `text` (BM25), best first."""
+    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+        """(id, relevance) of the documents that best match the words of `text`, best first;
+        relevance is BM25's (higher is better), comparable within one query only."""
         words = _WORD.findall(text)
         if not words:
             return []
@@ -108,12 +109,13 @@ class KeywordIndex:
             if db is None:
                 return []
             rows = db.execute(
-                "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0, ?, 1) LIMIT ?",
-                (expression, self.title_weight, limit),
+                "SELECT id, -bm25(docs, 0, ?, 1) AS relevance FROM docs WHERE docs MATCH ? "
+                "ORDER BY relevance DESC LIMIT ?",
+                (self.title_weight, expression, limit),
             ).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read the keyword index at {self.path} ({exc}).") from None
-        return [movie_id for (movie_id,) in rows]
+        return [(movie_id, relevance) for movie_id, relevance in rows]
 
     def _connection(self) -> sqlite3.Connection | None:
         """This thread's read-only connection to the file now at `path` (None: no file).

@@ -1,11 +1,11 @@
 """Search over an `IndexReader`: dense or hybrid ranking, filters, titles, more-like-this.
 
-Hybrid ranking fuses two ranked lists by reciprocal rank (RRF): the dense
-neighbours from Chroma and BM25 keyword matches from `KeywordIndex`, so exact
-words (a character's name, "heist", a director) still count. A movie whose
-title is exactly the query goes first, and a small popularity prior breaks
-near-ties (search/ranking.py). Filters apply inside Chroma for the dense list
-and to the same metadata for keyword matches.
+Hybrid ranking adds two kinds of evidence: similarity to the dense neighbours
+from Chroma and BM25 keyword matches from `KeywordIndex`, so exact words (a
+character's name, "heist", a director) still count. A movie whose title is
+exactly the query goes first, and a popularity prior favours the well-known film
+among those that fit (search/ranking.py). Filters apply inside Chroma for the
+dense list and to the same metadata for keyword matches.
 """
 
 from __future__ import annotations
@@ -26,12 +26,19 @@ from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
-from moviembed.search.ranking import Explanation, Prior, fuse, liked_prior, order_key
+from moviembed.search.ranking import (
+    Candidates,
+    Explanation,
+    Prior,
+    fuse,
+    liked_prior,
+    order_key,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
-CANDIDATES = 50  # per ranked list fused, and the pool --rank re-sorts
+CANDIDATES = 50  # per list (dense, keyword) scored, and the pool --rank re-sorts
 # The keyword lookup (SQLite BM25, which lets go of the GIL) runs while the query is embedded.
 _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moviembed-keywords")
 
@@ -130,7 +137,7 @@ def search(
     elif keywords is not None:
         keywords = _refreshed_or_none(keywords, store)
     depth = max(CANDIDATES, limit)
-    matches = _LOOKUPS.submit(_keyword_ids, keywords, text, depth * 2) if keywords else None
+    matches = _LOOKUPS.submit(_keyword_matches, keywords, text, depth * 2) if keywords else None
     vector = [float(x) for x in embedder.embed([text])[0]]
     query = _Query(text, vector, matches, prior, depth)
     hits = with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
@@ -210,7 +217,7 @@ def resolve_director(store: IndexReader, name: str) -> str:
 class _Query:
     text: str
     vector: list[float]
-    keywords: Future[list[str]] | None  # the keyword matches; None: meaning only
+    keywords: Future[list[tuple[str, float]]] | None  # (id, BM25); None: meaning only
     prior: Prior | None
     depth: int  # candidates per list
 
@@ -228,24 +235,30 @@ def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]
     """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
     dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
     pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
-    lists = [[hit["id"] for hit in dense]]
+    keyword: list[tuple[str, float]] = []
     titled: list[str] = []
     if query.keywords is not None:
-        keyword_ids = query.keywords.result()
+        matches = query.keywords.result()
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
-        missing = [i for i in dict.fromkeys(keyword_ids + titled) if i not in pool]
+        wanted = [movie_id for movie_id, _ in matches] + titled
+        missing = [i for i in dict.fromkeys(wanted) if i not in pool]
         for hit in store.get_by_ids(missing, include_embeddings=True):
             if filters.matches(hit["metadata"]):
                 pool[hit["id"]] = (hit, sum(map(mul, query.vector, hit.pop("embedding"))))
-        lists.append([i for i in keyword_ids if i in pool][: query.depth])
-    metadata = {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()}
-    similarity = {movie_id: fit for movie_id, (_, fit) in pool.items()}
-    scored = fuse(lists, titled, metadata, query.prior, similarity=similarity)
+        keyword = [match for match in matches if match[0] in pool][: query.depth]
+    found = Candidates(
+        similarity={movie_id: fit for movie_id, (_, fit) in pool.items()},
+        metadata={movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()},
+        dense=[hit["id"] for hit in dense],
+        keyword=keyword,
+        titled=titled,
+    )
+    scored = fuse(found, query.prior)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
     return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
 
 
-def _keyword_ids(keywords: KeywordIndex, text: str, limit: int) -> list[str]:
+def _keyword_matches(keywords: KeywordIndex, text: str, limit: int) -> list[tuple[str, float]]:
     try:
         return keywords.search(text, limit)
     except StoreError as exc:

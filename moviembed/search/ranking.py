@@ -1,12 +1,15 @@
-"""How search candidates are scored: rank fusion, a popularity prior, and other sort orders.
+"""How search candidates are scored: similarity, keyword matches, a popularity prior.
 
-Hybrid ranking sums reciprocal ranks (RRF) from the dense and keyword lists;
-dense ranking uses its one list. A small prior then favours movies many
-people have rated and liked, the way every movie search people use does: a
-description fits many films, and the one meant is usually the well-known one.
-Its form (log vote count, plus the rating weighted by that) and weight were
-chosen on the tuning half of benchmarks/quality_queries.json against vote
-count alone and TMDB popularity (see benchmarks/README.md).
+A candidate's score is in the units of cosine similarity: its similarity to the
+query, plus up to KEYWORD_WEIGHT for its BM25 match (relative to the best
+keyword match of this query), plus PRIOR_WEIGHT times a prior favouring movies
+many people have rated and liked, the way every movie search people use does:
+a description fits many films, and the one meant is usually the well-known one.
+Adding scores rather than ranks (RRF, used before) keeps a strong keyword match
+strong and lets the prior move a film only as far as its fit allows, so a famous
+film that barely fits never jumps one that fits in a small catalog. Forms and
+weights were chosen on the tuning half of benchmarks/quality_queries.json (see
+benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -18,15 +21,11 @@ from typing import Any
 
 from moviembed.choices import RankOrder
 
-RRF_K = 60  # the usual reciprocal-rank-fusion constant
-TITLE_BONUS = 1.0  # larger than any fused score: exact titles rank first
-PRIOR_WEIGHT = 0.006  # about the gap between rank 1 and rank 50 in one list
+RRF_K = 60  # the usual reciprocal-rank-fusion constant (recommend's `rrf` method)
+TITLE_BONUS = 1.0  # larger than any other score: exact titles rank first
+KEYWORD_WEIGHT = 0.25  # what the query's best BM25 match adds, in similarity units
+PRIOR_WEIGHT = 0.3  # the prior (about -0.5 to 0.7) moves a movie by at most ~0.2
 VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
-# The prior breaks near-ties between movies that fit the query about equally well: it fades
-# to nothing for a movie whose similarity is this far below the best candidate's. Without
-# it, in a small catalog (every movie in both lists, ranks a hair apart) a famous film that
-# barely fits jumped the one that fits: "a shark attacks a beach town" gave Pulp Fiction.
-PRIOR_MARGIN = 0.25
 
 Metadata = Mapping[str, Any]
 Prior = Callable[[Metadata], float]
@@ -61,11 +60,13 @@ def liked_prior(metadata: Metadata) -> float:
 
 @dataclass(frozen=True)
 class Explanation:
-    """What ranked a result: its place in each list, an exact title, and the prior's share."""
+    """What ranked a result: its place in each list, an exact title, and the keyword
+    and prior shares of its score (the rest is its similarity)."""
 
     dense_rank: int | None
     keyword_rank: int | None
     title_match: bool
+    keyword: float
     prior: float
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,34 +74,46 @@ class Explanation:
             "dense_rank": self.dense_rank,
             "keyword_rank": self.keyword_rank,
             "title_match": self.title_match,
+            "keyword": round(self.keyword, 5),
             "prior": round(self.prior, 5),
         }
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What one search found: each candidate's similarity and metadata, the dense ids in
+    rank order, the keyword matches (id, BM25 relevance) best first, and exact titles."""
+
+    similarity: Mapping[str, float]
+    metadata: Mapping[str, Metadata]
+    dense: Sequence[str]
+    keyword: Sequence[tuple[str, float]] = ()
+    titled: Sequence[str] = ()
+
+
 def fuse(
-    lists: Sequence[Sequence[str]],
-    titled: Sequence[str],
-    metadata: Mapping[str, Metadata],
-    prior: Prior | None = liked_prior,
-    weight: float = PRIOR_WEIGHT,
-    similarity: Mapping[str, float] | None = None,
+    found: Candidates, prior: Prior | None = liked_prior, weight: float = PRIOR_WEIGHT
 ) -> dict[str, tuple[float, Explanation]]:
-    """Score every id in `metadata`: RRF over `lists` (dense first, then keyword), the
-    title bonus, and `weight * prior`, faded by how far the movie's `similarity` falls
-    below the best one's; the explanation says where each part came from."""
-    ranks = [{movie_id: rank for rank, movie_id in enumerate(ids, start=1)} for ids in lists]
-    exact = set(titled)
-    best = max(similarity.values(), default=0.0) if similarity else 0.0
+    """Score every candidate: similarity + keyword share + `weight * prior` (+ the title
+    bonus); the explanation says where each part came from."""
+    dense_rank = {movie_id: rank for rank, movie_id in enumerate(found.dense, start=1)}
+    keyword_rank = {movie_id: rank for rank, (movie_id, _) in enumerate(found.keyword, start=1)}
+    best = max((relevance for _, relevance in found.keyword), default=0.0)
+    keyword_share = {
+        movie_id: KEYWORD_WEIGHT * relevance / best if best > 0 else 0.0
+        for movie_id, relevance in found.keyword
+    }
+    exact = set(found.titled)
     scored = {}
-    for movie_id, meta in metadata.items():
-        places = [ranking.get(movie_id) for ranking in ranks]
-        gap = best - similarity.get(movie_id, best) if similarity else 0.0
-        fit = min(max(1.0 - gap / PRIOR_MARGIN, 0.0), 1.0)
-        boost = weight * prior(meta) * fit if prior else 0.0
-        score = sum(1.0 / (RRF_K + rank) for rank in places if rank is not None) + boost
+    for movie_id, meta in found.metadata.items():
+        words = keyword_share.get(movie_id, 0.0)
+        boost = weight * prior(meta) if prior else 0.0
+        score = found.similarity[movie_id] + words + boost
         score += TITLE_BONUS if movie_id in exact else 0.0
-        places += [None] * (2 - len(places))
-        scored[movie_id] = (score, Explanation(places[0], places[1], movie_id in exact, boost))
+        why = Explanation(
+            dense_rank.get(movie_id), keyword_rank.get(movie_id), movie_id in exact, words, boost
+        )
+        scored[movie_id] = (score, why)
     return scored
 
 

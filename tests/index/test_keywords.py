@@ -25,8 +25,11 @@ def test_title_words_outrank_body_words(tmp_path: Path, fake_embedder: HashingEm
     build_index(MOVIES, store=store, embedder=fake_embedder)
     path = KeywordIndex.for_store(store, tmp_path / "cache").path
     KeywordIndex(path).ensure_current(store)
-    assert KeywordIndex(path).search("heat", 5) == ["2", "1"]
-    assert KeywordIndex(path, title_weight=0.0).search("heat", 5) == ["1", "2"]
+    weighted = KeywordIndex(path).search("heat", 5)
+    assert [movie_id for movie_id, _ in weighted] == ["2", "1"]
+    assert weighted[0][1] > weighted[1][1] > 0  # relevance: higher is better
+    plain = KeywordIndex(path, title_weight=0.0).search("heat", 5)
+    assert [movie_id for movie_id, _ in plain] == ["1", "2"]
 
 
 def indexed(folder: Path, embedder: HashingEmbedder) -> tuple[EmbeddingStore, KeywordIndex]:
@@ -60,7 +63,7 @@ def test_a_search_after_a_rebuild_reads_the_new_file_in_every_thread(
         keeper = Movie(id=4, title="Keeper", overview="A lighthouse keeper alone at sea.")
         build_index([keeper], store=store, embedder=fake_embedder)
         assert keywords.ensure_current(store) is True
-        assert keywords.search("lighthouse", 5) == ["4"]
-        assert other.submit(keywords.search, "lighthouse", 5).result() == ["4"]
+        assert [i for i, _ in keywords.search("lighthouse", 5)] == ["4"]
+        assert [i for i, _ in other.submit(keywords.search, "lighthouse", 5).result()] == ["4"]
     keywords.path.unlink()
     assert keywords.search("lighthouse", 5) == []

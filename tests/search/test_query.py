@@ -169,7 +169,7 @@ def test_keyword_index_follows_the_store(
     keywords = KeywordIndex.for_store(store, tmp_path / "kw-cache")
     assert keywords.ensure_current(store) is True
     assert keywords.ensure_current(store) is False
-    assert keywords.search("clownfish", 3) == ["12"]
+    assert [movie_id for movie_id, _ in keywords.search("clownfish", 3)] == ["12"]
     store.mark_changed()
     assert keywords.ensure_current(store) is True
     hits = search(

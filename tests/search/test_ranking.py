@@ -13,7 +13,15 @@ from typer.testing import CliRunner
 
 from moviembed.choices import RankOrder
 from moviembed.cli.app import app
-from moviembed.search.ranking import PRIOR_WEIGHT, fuse, liked_prior, order_key, vote_prior
+from moviembed.search.ranking import (
+    KEYWORD_WEIGHT,
+    PRIOR_WEIGHT,
+    Candidates,
+    fuse,
+    liked_prior,
+    order_key,
+    vote_prior,
+)
 
 from ..conftest import isolate
 from ..fakes import HashingEmbedder
@@ -61,20 +69,39 @@ def test_a_rating_counts_as_far_as_votes_back_it() -> None:
     assert few[1] - few[0] < liked_prior(loved) - liked_prior(panned)
 
 
-def test_fusion_explains_each_part_and_the_prior_only_breaks_near_ties() -> None:
+def test_fusion_adds_similarity_keyword_and_prior_and_explains_each() -> None:
     metadata = {"a": {"vote_count": 5}, "b": {"vote_count": 20_000}, "c": {}}
-    scored = fuse([["a", "b"], ["b", "c"]], titled=["c"], metadata=metadata)
+    found = Candidates(
+        similarity={"a": 0.5, "b": 0.4, "c": 0.1},
+        metadata=metadata,
+        dense=["a", "b"],
+        keyword=[("b", 8.0), ("c", 4.0)],
+        titled=["c"],
+    )
+    scored = fuse(found)
     assert max(scored, key=lambda i: scored[i][0]) == "c"  # the exact title goes first
     score_b, why_b = scored["b"]
     assert (why_b.dense_rank, why_b.keyword_rank, why_b.title_match) == (2, 1, False)
+    assert why_b.keyword == KEYWORD_WEIGHT  # the query's best keyword match
+    assert scored["c"][1].keyword == KEYWORD_WEIGHT / 2  # half as relevant, half the share
     assert why_b.prior == pytest.approx(PRIOR_WEIGHT * 0.5)
+    assert score_b == pytest.approx(0.4 + why_b.keyword + why_b.prior)
     assert scored["a"][1].keyword_rank is None and scored["a"][1].prior < 0
-    tied = fuse([["a", "b"]], [], metadata)
-    far = fuse(
-        [["a", *map(str, range(40)), "b"]], [], {**metadata, **{str(i): {} for i in range(40)}}
+    assert fuse(found, prior=None)["b"][1].prior == 0.0
+
+
+@pytest.mark.parametrize(("famous", "obscure", "winner"), [(0.50, 0.52, "b"), (0.25, 0.60, "a")])
+def test_the_prior_moves_a_film_only_as_far_as_its_fit_allows(
+    famous: float, obscure: float, winner: str
+) -> None:
+    """Near a tie the well-known film wins; a famous film that barely fits does not."""
+    found = Candidates(
+        similarity={"a": obscure, "b": famous},
+        metadata={"a": {"vote_count": 5}, "b": {"vote_count": 20_000, "vote_average": 8.5}},
+        dense=["a", "b"],
     )
-    assert tied["b"][0] > tied["a"][0]  # neighbours: the well-known movie wins
-    assert far["a"][0] > far["b"][0]  # 40 places apart: fit wins
+    scored = fuse(found)
+    assert max(scored, key=lambda i: scored[i][0]) == winner
 
 
 def test_other_orders_put_unknown_values_last() -> None:
@@ -113,7 +140,12 @@ def test_results_carry_the_score_they_are_ordered_by(bundled: CliRunner) -> None
     found = hits(bundled, "heist", "-n", "10")
     scores = [h["score"] for h in found]
     assert scores == sorted(scores, reverse=True)
-    assert set(found[0]["explain"]) == {"dense_rank", "keyword_rank", "title_match", "prior"}
+    parts = {"dense_rank", "keyword_rank", "title_match", "keyword", "prior"}
+    assert set(found[0]["explain"]) == parts
+    assert found[0]["score"] == pytest.approx(
+        found[0]["similarity"] + found[0]["explain"]["keyword"] + found[0]["explain"]["prior"],
+        abs=1e-3,
+    )
     assert hits(bundled, "casablanca")[0]["explain"]["title_match"] is True
     dense = hits(bundled, "heist", "--mode", "dense")
     assert all(h["explain"]["keyword_rank"] is None for h in dense)
@@ -123,7 +155,7 @@ def test_explain_adds_columns_and_the_table_shows_ratings(bundled: CliRunner) ->
     plain = bundled.invoke(app, ["query", "alien", "-n", "3"]).stdout.splitlines()
     explained = bundled.invoke(app, ["query", "alien", "-n", "3", "--explain"]).stdout.splitlines()
     first, why = plain[0].split("\t"), explained[0].split("\t")
-    assert len(why) == len(first) + 4  # dense #, keyword #, title match, prior
+    assert len(why) == len(first) + 5  # dense #, keyword #, title match, keyword share, prior
     assert first[5] == why[5]  # the sixth column is still the similarity
     assert first[6] and float(first[6]) > 0  # the rating of a bundled movie TMDB 5000 knows
 

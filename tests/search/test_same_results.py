@@ -27,7 +27,7 @@ from moviembed.index.reader import IndexReader
 from moviembed.index.store import EmbeddingStore
 from moviembed.search.filters import Filters
 from moviembed.search.query import CANDIDATES, SearchHit, search, similar
-from moviembed.search.ranking import fuse, liked_prior, order_key
+from moviembed.search.ranking import Candidates, fuse, liked_prior, order_key
 from moviembed.sources.catalog import load_catalog
 
 from ..fakes import HashingEmbedder
@@ -75,23 +75,26 @@ def plain_search(
     depth = max(CANDIDATES, limit)
     dense = store.query_similar(vector, n_results=depth, where=filters.where())
     pool = {hit["id"]: (hit, 1.0 - hit["distance"]) for hit in dense}
-    lists, titled = [[hit["id"] for hit in dense]], []
+    keyword: list[tuple[str, float]] = []
+    titled: list[str] = []
     if keywords is not None:
         found = keywords.search(text, depth * 2)
         titled = [hit["id"] for hit in store.find_by_title(fold(text))]
-        others = [movie_id for movie_id in dict.fromkeys(found + titled) if movie_id not in pool]
+        wanted = [movie_id for movie_id, _ in found] + titled
+        others = [movie_id for movie_id in dict.fromkeys(wanted) if movie_id not in pool]
         for hit in store.get_by_ids(others, include_embeddings=True):
             if filters.matches(hit["metadata"]):
                 fit = sum(a * b for a, b in zip(vector, hit["embedding"], strict=True))
                 pool[hit["id"]] = (hit, fit)
-        lists.append([movie_id for movie_id in found if movie_id in pool][:depth])
-    scored = fuse(
-        lists,
-        titled,
-        {movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()},
-        liked_prior,
+        keyword = [match for match in found if match[0] in pool][:depth]
+    candidates = Candidates(
         similarity={movie_id: fit for movie_id, (_, fit) in pool.items()},
+        metadata={movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()},
+        dense=[hit["id"] for hit in dense],
+        keyword=keyword,
+        titled=titled,
     )
+    scored = fuse(candidates, liked_prior)
     ranked = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
     if order is not RankOrder.relevance:
         ranked = sorted(ranked[:depth], key=lambda i: order_key(order)(pool[i][0]["metadata"]))
