@@ -24,7 +24,7 @@ from moviembed.choices import RankOrder
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (recommend's `rrf` method)
 TITLE_BONUS = 1.0  # larger than any other score: exact titles rank first
 KEYWORD_WEIGHT = 0.25  # what the query's best BM25 match adds, in similarity units
-PRIOR_WEIGHT = 0.3  # the prior (about -0.5 to 0.7) moves a movie by at most ~0.2
+PRIOR_WEIGHT = 0.3  # the prior (-0.5 to 0.76 over TMDB 5000) moves a movie by -0.15..+0.23
 VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
 
 Metadata = Mapping[str, Any]
@@ -51,7 +51,7 @@ def vote_prior(metadata: Metadata) -> float:
 
 def liked_prior(metadata: Metadata) -> float:
     """`vote_prior` plus how well liked, trusted only as far as votes back it (about
-    -0.5 to 0.7); a movie with no rating or votes known gets 0, neutral."""
+    -0.5 to 0.8); a movie with no rating or votes known gets 0, neutral."""
     known = vote_prior(metadata)
     rating = _number(metadata, "vote_average")
     liked = (rating - 6.5) / 7 if rating is not None else 0.0
