@@ -25,7 +25,8 @@ PROBE = """
 import ctypes, ctypes.util
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 names = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
-Info = type("Info", (ctypes.Structure,), {"_fields_": [(n, ctypes.c_size_t) for n in names.split()]})
+fields = [(name, ctypes.c_size_t) for name in names.split()]
+Info = type("Info", (ctypes.Structure,), {"_fields_": fields})
 libc.mallinfo2.restype = Info
 libc.malloc.restype = ctypes.c_void_p
 libc.free.argtypes = [ctypes.c_void_p]
@@ -41,7 +42,7 @@ def mapped_after_a_large_free(setup: str) -> int:
     code = textwrap.dedent(setup) + PROBE
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ANONYMIZED_TELEMETRY": "False"}
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
     return int(result.stdout.split()[-1])
 
