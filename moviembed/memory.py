@@ -35,7 +35,8 @@ def keep_large_blocks_mapped() -> None:
     after torch's first forward pass its activations (tens of MiB per batch) come
     from the heap instead, each batch's tensors land in other holes, and the peak
     grew from 806 to 1,157 MiB over 12,000 documents. A fixed threshold keeps them
-    mapped and unmapped whole, and the peak stays where the first batch put it.
+    mapped and unmapped whole, and the peak stays where the first batch put it. The
+    price is encoding time (about 1.3x: fresh pages are faulted in per forward pass).
     Call it before the model runs; a no-op without glibc.
     """
     libc = _glibc()
