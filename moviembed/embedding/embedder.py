@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from moviembed.errors import EmbedderError, first_line
+from moviembed.memory import keep_large_blocks_mapped
 
 if TYPE_CHECKING:
     import numpy as np
@@ -138,8 +139,10 @@ class SentenceTransformerEmbedder:
 def load_sentence_transformer(model_name: str) -> Any:
     """The SentenceTransformer for `model_name`, loaded once per process and shared.
 
-    The bundled model is checked against its official sha256 and loaded offline.
+    The bundled model is checked against its official sha256 and loaded offline. Large
+    blocks are kept mapped from here on, so torch's activations do not fragment the heap.
     """
+    keep_large_blocks_mapped()
     if model_name == DEFAULT_MODEL:
         path = bundled_model_path()
         verify_bundled_model(path)
