@@ -91,8 +91,18 @@ def _hit_fields(hit: SearchHit, explain: bool) -> dict[str, str]:
     return fields
 
 
-_NUMBERS = ("#", "Year", "Rating", "Votes", "Score", "Dense #", "Keyword #", "Keyword share")
-_RIGHT = frozenset((*_NUMBERS, "Prior", "Similarity"))
+_RIGHT = {
+    "#",
+    "Year",
+    "Rating",
+    "Votes",
+    "Score",
+    "Dense #",
+    "Keyword #",
+    "Keyword share",
+    "Prior",
+    "Similarity",
+}
 
 
 def _print_table(hits: Sequence[SearchHit], explain: bool) -> None:
