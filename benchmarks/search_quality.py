@@ -140,7 +140,6 @@ def evaluate(
 
 def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config: Config):
     def run(entry: dict[str, Any]) -> list[SearchHit]:
-        weight = config.get("weight", ranking.PRIOR_WEIGHT)
         form = config.get("prior", ranking.liked_prior)
         with fusion(config):
             hits = search(
@@ -151,7 +150,7 @@ def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config:
                 filters=filters_of(entry),
                 mode=config.get("mode", SearchMode.hybrid),
                 keywords=keywords,
-                prior=(lambda meta: weight / ranking.PRIOR_WEIGHT * form(meta)) if weight else None,
+                prior=form if config.get("weight", ranking.PRIOR_WEIGHT) else None,
             )
         return year_boosted(entry["query"], hits, config.get("year_boost", 0.0))[:K]
 
@@ -160,15 +159,20 @@ def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config:
 
 @contextlib.contextmanager
 def fusion(config: Config) -> Iterator[None]:
-    """Search with the config's fusion (`rrf`) or keyword weight in place of the defaults."""
-    saved = query_module.fuse, ranking.KEYWORD_WEIGHT
+    """Search with the config's fusion: RRF (`rrf`), or scores with its weights."""
+    saved = query_module.fuse
     if config.get("rrf"):
         query_module.fuse = functools.partial(rrf_fuse, margin=config["rrf"])
-    ranking.KEYWORD_WEIGHT = config.get("keyword_weight", ranking.KEYWORD_WEIGHT)
+    else:
+        query_module.fuse = functools.partial(
+            ranking.fuse,
+            weight=config.get("weight", ranking.PRIOR_WEIGHT),
+            keyword_weight=config.get("keyword_weight", ranking.KEYWORD_WEIGHT),
+        )
     try:
         yield
     finally:
-        query_module.fuse, ranking.KEYWORD_WEIGHT = saved
+        query_module.fuse = saved
 
 
 def rrf_fuse(
@@ -186,7 +190,7 @@ def rrf_fuse(
     for movie_id, meta in found.metadata.items():
         fit = min(max(1.0 - (best - found.similarity[movie_id]) / margin, 0.0), 1.0)
         boost = 0.006 * prior(meta) * fit if prior else 0.0
-        score = sum(1.0 / (60 + r[movie_id]) for r in ranks if movie_id in r) + boost
+        score = sum(1.0 / (ranking.RRF_K + r[movie_id]) for r in ranks if movie_id in r) + boost
         score += ranking.TITLE_BONUS if movie_id in found.titled else 0.0
         why = ranking.Explanation(None, None, movie_id in found.titled, 0.0, boost)
         scored[movie_id] = (score, why)

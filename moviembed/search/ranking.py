@@ -92,15 +92,18 @@ class Candidates:
 
 
 def fuse(
-    found: Candidates, prior: Prior | None = liked_prior, weight: float = PRIOR_WEIGHT
+    found: Candidates,
+    prior: Prior | None = liked_prior,
+    weight: float = PRIOR_WEIGHT,
+    keyword_weight: float = KEYWORD_WEIGHT,
 ) -> dict[str, tuple[float, Explanation]]:
-    """Score every candidate: similarity + keyword share + `weight * prior` (+ the title
-    bonus); the explanation says where each part came from."""
+    """Score every candidate: similarity + keyword share (up to `keyword_weight`) +
+    `weight * prior` (+ the title bonus); the explanation says where each part came from."""
     dense_rank = {movie_id: rank for rank, movie_id in enumerate(found.dense, start=1)}
     keyword_rank = {movie_id: rank for rank, (movie_id, _) in enumerate(found.keyword, start=1)}
     best = max((relevance for _, relevance in found.keyword), default=0.0)
     keyword_share = {
-        movie_id: KEYWORD_WEIGHT * relevance / best if best > 0 else 0.0
+        movie_id: keyword_weight * relevance / best if best > 0 else 0.0
         for movie_id, relevance in found.keyword
     }
     exact = set(found.titled)
