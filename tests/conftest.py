@@ -26,7 +26,9 @@ from .chroma_server import ChromaServer
 from .fakes import HashingEmbedder
 
 DATA = Path(__file__).parent / "data"
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared beside the checkout; a git worktree elsewhere points at it with MOVIEMBED_SHARED_DATA.
+BESIDE = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("MOVIEMBED_SHARED_DATA") or BESIDE)
 SMALL_CATALOG = DATA / "movies_small.json"
 
 
@@ -172,7 +174,7 @@ def shared_data() -> Path:
     """The TMDB 5000 dataset beside the project; tests needing it skip when it is absent."""
     folder = SHARED_DATA / "tmdb5000"
     if not (folder / "tmdb_5000_movies.csv.gz").is_file():
-        pytest.skip("../shared/data/tmdb5000 is not available")
+        pytest.skip(f"{folder} is not available (set MOVIEMBED_SHARED_DATA to its parent)")
     return folder
 
 
