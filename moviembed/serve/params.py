@@ -35,9 +35,18 @@ async def get_filters(
     language: Annotated[
         str | None, Query(description="Original language, ISO 639-1, e.g. fr.")
     ] = None,
+    min_rating: Annotated[
+        float | None, Query(ge=0, le=10, description="Only movies TMDB users rate at least this.")
+    ] = None,
+    min_votes: Annotated[
+        int | None, Query(ge=0, description="Only movies with at least this many TMDB votes.")
+    ] = None,
+    runtime: Annotated[
+        str | None, Query(description="Minutes: 90..120, ..100, 150.. or 95.")
+    ] = None,
 ) -> Filters:
     """The filters as the CLI parses them; a bad value is a UsageError (400)."""
-    return Filters.parse(genre or [], year, director, language)
+    return Filters.parse(genre or [], year, director, language, min_rating, min_votes, runtime)
 
 
 Service = Annotated[IndexService, Depends(get_service)]

@@ -88,9 +88,57 @@ def test_filters_and_mode(api: httpx.Client) -> None:
     assert results(api.get("/api/search", params={"q": "a musical", "language": "fr"})) == []
 
 
+def titles(hits: list[dict]) -> set[str]:
+    return {hit["title"] for hit in hits}
+
+
+def test_rating_votes_and_runtime_filters_like_the_cli(api: httpx.Client) -> None:
+    rated = results(api.get("/api/search", params={"q": "a film", "min_rating": 8}))
+    assert titles(rated) == {
+        "The Godfather",
+        "Interstellar",
+        "The Silence of the Lambs",
+        "Pulp Fiction",
+    }
+    voted = results(api.get("/api/search", params={"q": "a film", "min_votes": 6000}))
+    assert titles(voted) == {"The Matrix", "Interstellar", "Pulp Fiction", "Finding Nemo"}
+    short = results(api.get("/api/similar/603", params={"runtime": "..100"}))
+    assert titles(short) == {"Toy Story", "When Harry Met Sally...", "Finding Nemo"}
+
+
+def test_rank_reorders_like_query_rank(
+    api: httpx.Client, served_paths: tuple[Path, Path], runner: CliRunner
+) -> None:
+    newest = results(
+        api.get("/api/search", params={"q": "space adventure", "n": 3, "rank": "year"})
+    )
+    assert [hit["year"] for hit in newest] == sorted((hit["year"] for hit in newest), reverse=True)
+    cli_run = runner.invoke(
+        cli,
+        [
+            "--db",
+            str(served_paths[0]),
+            "query",
+            "space adventure",
+            "-n",
+            "3",
+            "--rank",
+            "year",
+            "--json",
+        ],
+    )
+    assert newest == json.loads(cli_run.stdout)
+    context = api.get("/api/context", params={"q": "space adventure", "n": 1, "rank": "year"})
+    assert context.text.startswith(f"Movies for: space adventure\n\n[1] {newest[0]['title']} (")
+
+
 @pytest.mark.parametrize(
     ("params", "status", "words"),
     [
+        ({"q": "x", "min_rating": 11}, 422, "min_rating: Input should be less than or equal to 10"),
+        ({"q": "x", "min_votes": -1}, 422, "min_votes: Input should be greater than or equal to 0"),
+        ({"q": "x", "runtime": "long"}, 400, "--runtime"),
+        ({"q": "x", "rank": "votes"}, 422, "rank: Input should be"),
         ({"q": "x", "year": "199"}, 400, "is not a year or range"),
         ({"q": "x", "genre": "cartoons"}, 400, "is not a TMDB genre"),
         ({"q": "x", "language": "french"}, 400, "ISO 639-1"),
@@ -152,6 +200,11 @@ def test_recommend(api: httpx.Client) -> None:
     else:
         hits = results(response)
         assert hits and "because" in hits[0] and "603" not in {hit["id"] for hit in hits}
+        body = {"liked": ["603"], "min_votes": 6000, "runtime": "101.."}
+        assert titles(results(api.post("/api/recommend", json=body))) == {
+            "Interstellar",
+            "Pulp Fiction",
+        }
     assert "liked" in error_of(api.post("/api/recommend", json={"liked": []}), 422)
     assert "x: Extra inputs" in error_of(
         api.post("/api/recommend", json={"liked": ["603"], "x": 1}), 422

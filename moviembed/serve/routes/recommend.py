@@ -31,6 +31,9 @@ class RecommendRequest(BaseModel):
     year: str | None = None
     director: str | None = None
     language: str | None = None
+    min_rating: float | None = Field(None, ge=0, le=10)
+    min_votes: int | None = Field(None, ge=0)
+    runtime: str | None = None
 
 
 @router.post("/recommend", response_model=None)
@@ -43,7 +46,15 @@ def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any]
         if exc.name != RECOMMEND_MODULE:
             raise
         return error_response(501, "Recommendations are not available in this moviembed version.")
-    filters = Filters.parse(body.genre, body.year, body.director, body.language)
+    filters = Filters.parse(
+        body.genre,
+        body.year,
+        body.director,
+        body.language,
+        body.min_rating,
+        body.min_votes,
+        body.runtime,
+    )
     with service.reading() as index:
         items = recommend(
             body.liked,

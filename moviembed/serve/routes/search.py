@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
-from moviembed.choices import DEFAULT_MODE, SearchMode
+from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
 from moviembed.search.query import SearchHit, search, similar
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
@@ -17,10 +17,14 @@ router = APIRouter(tags=["search"])
 Mode = Annotated[
     SearchMode, Query(description="hybrid: meaning plus exact words; dense: meaning only.")
 ]
+Rank = Annotated[
+    RankOrder,
+    Query(description="relevance, or re-sort the best matches by popularity, rating or year."),
+]
 
 
 def _search(
-    service: Service, q: str, n: int, filters: FilterParams, mode: SearchMode
+    service: Service, q: str, n: int, filters: FilterParams, mode: SearchMode, rank: RankOrder
 ) -> list[SearchHit]:
     with service.reading() as index:
         return search(
@@ -31,6 +35,7 @@ def _search(
             filters=filters,
             mode=mode,
             keywords=index.keywords,
+            order=rank,
         )
 
 
@@ -41,9 +46,10 @@ def search_movies(
     filters: FilterParams,
     n: Limit = 10,
     mode: Mode = DEFAULT_MODE,
+    rank: Rank = RankOrder.relevance,
 ) -> dict[str, Any]:
     """Movies closest to `q`, best first; each result as `moviembed query --json` gives it."""
-    hits = _search(service, q, n, filters, mode)
+    hits = _search(service, q, n, filters, mode, rank)
     return {"query": q, "results": [hit.to_dict() for hit in hits]}
 
 
@@ -67,6 +73,7 @@ def search_context(
     filters: FilterParams,
     n: Limit = 10,
     mode: Mode = DEFAULT_MODE,
+    rank: Rank = RankOrder.relevance,
 ) -> str:
     """The results of a search as a numbered text block, ready for an LLM prompt."""
-    return context_block(_search(service, q, n, filters, mode), heading=f"Movies for: {q}")
+    return context_block(_search(service, q, n, filters, mode, rank), heading=f"Movies for: {q}")
