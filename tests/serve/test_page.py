@@ -99,3 +99,32 @@ def test_the_page_asks_for_the_token(
         assert page.wait_for(TITLES)[0] == "Toy Story"
         assert page.evaluate("document.getElementById('token').hidden")
         page.screenshot(tmp_path / "with-token.png")
+
+
+def test_sort_and_minimum_rating_from_the_address_bar(
+    browser: Browser, index_copy: Path, user_cache: Path, tmp_path: Path
+) -> None:
+    settings = Settings(db_path=index_copy, cache_dir=user_cache)
+    with LiveServer(create_app(settings)) as server:
+        page = browser.open_page(server.url + "/?q=a+film&rank=year&min_rating=8")
+        titles = page.wait_for(TITLES)
+        assert titles == [
+            "Interstellar",
+            "Pulp Fiction",
+            "The Silence of the Lambs",
+            "The Godfather",
+        ]
+        assert page.evaluate("document.querySelector('[name=rank]').value") == "year"
+        assert page.evaluate("document.querySelector('[name=min_rating]').value") == "8"
+        card = page.evaluate("document.querySelector('#results .movie').innerText")
+        assert "★ 8.1 (10,867 votes)" in card and "score " in card and "similarity " in card
+        page.screenshot(tmp_path / "sorted.png")
+
+        page.evaluate("document.querySelector('.like-this').focus()")
+        page.press("Enter", 13, "\r")
+        page.wait_for("document.getElementById('results-heading').textContent.startsWith('More')")
+        assert "rank=" not in page.evaluate("location.search")
+        assert "min_rating=8" in page.evaluate("location.search")
+        card = page.evaluate("document.querySelector('#results .movie').innerText")
+        assert "score " not in card
+        assert problems(browser, server.url) == []

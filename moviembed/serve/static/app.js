@@ -3,7 +3,9 @@
 
 const POSTERS = "https://image.tmdb.org/t/p/w185";
 const TOKEN_KEY = "moviembed-token";
-const FILTERS = ["genre", "year", "director", "language", "n"];
+const FILTERS = ["genre", "year", "director", "language", "min_rating", "n"];
+// How a text search ranks; "more like this" ranks by similarity alone.
+const SEARCH_ONLY = ["mode", "rank"];
 const LABELS = /^(Genres|Director|Cast|Keywords):/;
 
 const searchForm = document.getElementById("search");
@@ -47,7 +49,7 @@ function formParams(names) {
 }
 
 function fillForm(params) {
-  for (const name of ["q", "mode", ...FILTERS]) {
+  for (const name of ["q", ...SEARCH_ONLY, ...FILTERS]) {
     const field = searchForm.elements[name];
     if (field && params.has(name)) field.value = params.get(name);
   }
@@ -60,7 +62,16 @@ function synopsis(document) {
 
 function rating(metadata) {
   const value = metadata.vote_average ?? metadata.rating;
-  return typeof value === "number" && value > 0 ? `★ ${value.toFixed(1)}` : "";
+  if (typeof value !== "number" || value <= 0) return "";
+  const stars = `★ ${value.toFixed(1)}`;
+  const votes = metadata.vote_count;
+  return typeof votes === "number" ? `${stars} (${votes.toLocaleString()} votes)` : stars;
+}
+
+// A search ranks by score (similarity plus word match and prior); "more like this" by similarity.
+function ranking(hit) {
+  const similarity = `similarity ${hit.similarity.toFixed(3)}`;
+  return hit.explain ? `score ${hit.score.toFixed(3)} · ${similarity}` : similarity;
 }
 
 function setText(node, selector, text) {
@@ -79,7 +90,7 @@ function card(hit) {
   setText(node, ".director", meta.director ? `Directed by ${meta.director}` : "");
   setText(node, ".cast", meta.cast ? `With ${meta.cast}` : "");
   setText(node, ".synopsis", synopsis(hit.document || ""));
-  setText(node, ".similarity", `similarity ${hit.similarity.toFixed(3)}`);
+  setText(node, ".similarity", ranking(hit));
   if (typeof meta.poster_path === "string" && meta.poster_path.startsWith("/")) {
     const poster = node.querySelector(".poster");
     poster.addEventListener("error", () => poster.remove());
@@ -108,7 +119,9 @@ async function run(params, focusResults) {
     path = `api/similar/${encodeURIComponent(params.get("like"))}?${filters}`;
     title = `More like ${params.get("title") || params.get("like")}`;
   } else if (params.has("q")) {
-    if (params.has("mode")) filters.set("mode", params.get("mode"));
+    for (const name of SEARCH_ONLY) {
+      if (params.has(name)) filters.set(name, params.get(name));
+    }
     filters.set("q", params.get("q"));
     path = `api/search?${filters}`;
     title = `Movies for: ${params.get("q")}`;
@@ -149,7 +162,7 @@ async function footer() {
 
 searchForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const extra = Object.fromEntries(formParams(["q", "mode"]));
+  const extra = Object.fromEntries(formParams(["q", ...SEARCH_ONLY]));
   if (extra.q) show(extra, false);
 });
 
