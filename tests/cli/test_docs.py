@@ -13,6 +13,7 @@ from moviembed.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
 COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
 
 
@@ -42,4 +43,5 @@ def test_every_setting_is_documented() -> None:
     assert variables
     for variable in variables:
         assert f"# {variable}=" in example, variable
-        assert f"`{variable}`" in README, variable
+        assert f"`{variable}`" in CONFIGURATION, variable
+    assert "(docs/configuration.md)" in README
