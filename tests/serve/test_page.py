@@ -30,6 +30,11 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
         yield started
 
 
+def serving(index: Path, cache: Path, token: str | None = None) -> LiveServer:
+    """The service over `index` in a real uvicorn, as `moviembed serve` runs it."""
+    return LiveServer(create_app(Settings(db_path=index, cache_dir=cache, serve_token=token)))
+
+
 def submit(page: Page, text: str) -> None:
     """Type into the focused field and press Enter, as a person would."""
     page.type_text(text)
@@ -55,8 +60,7 @@ def problems(browser: Browser, base_url: str) -> list[str]:
 def test_search_and_more_like_this_with_the_keyboard(
     browser: Browser, index_copy: Path, user_cache: Path, tmp_path: Path
 ) -> None:
-    settings = Settings(db_path=index_copy, cache_dir=user_cache)
-    with LiveServer(create_app(settings)) as server:
+    with serving(index_copy, user_cache) as server:
         page = browser.open_page(server.url + "/")
         page.wait_for("document.activeElement.id === 'q'")  # the search box has focus
         page.wait_for("document.getElementById('count').textContent === '12 movies'")
@@ -90,8 +94,7 @@ def test_search_and_more_like_this_with_the_keyboard(
 def test_the_page_asks_for_the_token(
     browser: Browser, index_copy: Path, user_cache: Path, tmp_path: Path
 ) -> None:
-    settings = Settings(db_path=index_copy, cache_dir=user_cache, serve_token="page-t0ken")
-    with LiveServer(create_app(settings)) as server:
+    with serving(index_copy, user_cache, token="page-t0ken") as server:
         page = browser.open_page(server.url + "/?q=toys+come+alive")
         page.wait_for("!document.getElementById('token').hidden")
         page.evaluate("document.getElementById('token-value').focus()")
@@ -104,8 +107,7 @@ def test_the_page_asks_for_the_token(
 def test_sort_and_minimum_rating_from_the_address_bar(
     browser: Browser, index_copy: Path, user_cache: Path, tmp_path: Path
 ) -> None:
-    settings = Settings(db_path=index_copy, cache_dir=user_cache)
-    with LiveServer(create_app(settings)) as server:
+    with serving(index_copy, user_cache) as server:
         page = browser.open_page(server.url + "/?q=a+film&rank=year&min_rating=8")
         titles = page.wait_for(TITLES)
         assert titles == [
