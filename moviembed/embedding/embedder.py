@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from moviembed.errors import EmbedderError, first_line
-from moviembed.memory import keep_large_blocks_mapped
+from moviembed.memory import return_freed_memory
 
 if TYPE_CHECKING:
     import numpy as np
@@ -108,7 +108,8 @@ class SentenceTransformerEmbedder:
 
         Texts are encoded longest first, as sentence-transformers does within one
         call, so each model batch holds texts of similar length and little work
-        goes into padding; the rows come back in the order of `texts`.
+        goes into padding; the rows come back in the order of `texts`. The heap is
+        trimmed after each call, so torch's freed activations do not pile up.
         """
         import numpy as np
 
@@ -125,6 +126,7 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
+            return_freed_memory()
             if on_progress:
                 on_progress(len(rows))
         return result
@@ -139,10 +141,8 @@ class SentenceTransformerEmbedder:
 def load_sentence_transformer(model_name: str) -> Any:
     """The SentenceTransformer for `model_name`, loaded once per process and shared.
 
-    The bundled model is checked against its official sha256 and loaded offline. Large
-    blocks are kept mapped from here on, so torch's activations do not fragment the heap.
+    The bundled model is checked against its official sha256 and loaded offline.
     """
-    keep_large_blocks_mapped()
     if model_name == DEFAULT_MODEL:
         path = bundled_model_path()
         verify_bundled_model(path)
