@@ -235,10 +235,17 @@ def test_cli_errors_are_one_line(
 def test_the_first_toy_story_films_recommend_the_third(
     shared_data: Path, embedder: object, tmp_path: Path
 ) -> None:
+    """Among the dataset's animated and family films (the neighbours that compete with Toy
+    Story 3; embedding all 4,803 movies took three minutes of CI for the same answer)."""
     records = iter_api_records(
         shared_data / "tmdb_5000_movies.csv.gz", shared_data / "tmdb_5000_credits.csv.gz"
     )
-    movies = [movie_from_tmdb(r) for r in records if not isinstance(r, Skipped)]
+    movies = [
+        movie
+        for movie in (movie_from_tmdb(r) for r in records if not isinstance(r, Skipped))
+        if {"Animation", "Family"} & set(movie.genres)
+    ]
+    assert len(movies) > 500
     store = EmbeddingStore(tmp_path / "tmdb5000")
     build_index(movies, store=store, embedder=embedder)  # type: ignore[arg-type]
     for method in RecommendMethod:
