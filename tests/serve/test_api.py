@@ -92,7 +92,7 @@ def titles(hits: list[dict]) -> set[str]:
     return {hit["title"] for hit in hits}
 
 
-def test_rating_votes_and_runtime_filters_like_the_cli(api: httpx.Client) -> None:
+def test_rating_votes_and_runtime_filters(api: httpx.Client) -> None:
     rated = results(api.get("/api/search", params={"q": "a film", "min_rating": 8}))
     assert titles(rated) == {
         "The Godfather",
