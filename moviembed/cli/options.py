@@ -74,3 +74,10 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", help="table, json, or context (a numbered, prompt-ready block)."),
 ]
+LiteralOption = Annotated[
+    bool,
+    typer.Option(
+        "--literal",
+        help="Take the words as written: no understood language, years, genres, people...",
+    ),
+]

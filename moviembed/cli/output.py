@@ -27,7 +27,7 @@ from rich.table import Table
 from moviembed.choices import OutputFormat
 from moviembed.index.store import IndexInfo, StoredMovie
 from moviembed.search.context import context_block
-from moviembed.search.query import SearchHit
+from moviembed.search.query import SearchHit, SearchResults
 from moviembed.search.recommend import Recommendation
 
 if TYPE_CHECKING:
@@ -51,9 +51,15 @@ def print_hits(
     explain: bool = False,
 ) -> None:
     """Ranked results: a table on a terminal (tab-separated lines when piped), a JSON list,
-    or a prompt-ready context block. `explain` adds what ranked each movie to the table."""
+    or a prompt-ready context block. `explain` adds what ranked each movie to the table.
+    What a search understood of its query goes to stderr (when it understood anything) and
+    into each JSON item."""
+    if isinstance(hits, SearchResults) and hits.understood.understood:
+        summary = escape(hits.understood.summary())
+        stderr.print(f"Understood: {summary} (--literal takes the words as written)")
     if output is OutputFormat.json:
-        print_json([hit.to_dict() for hit in hits])
+        dicts = hits.to_dicts() if isinstance(hits, SearchResults) else None
+        print_json(dicts or [hit.to_dict() for hit in hits])
     elif output is OutputFormat.context:
         print(context_block(hits, heading), end="", flush=True)
     else:
@@ -83,6 +89,7 @@ def _hit_fields(hit: SearchHit, explain: bool) -> dict[str, str]:
             "Title match": "yes" if why.title_match else "",
             "Keyword share": f"{why.keyword:+.4f}",
             "Prior": f"{why.prior:+.4f}",
+            "Understood": f"{why.understood:+.4f}",
         }
     if explain:
         fields["Similarity"] = f"{hit.similarity:.3f}"
@@ -101,6 +108,7 @@ _RIGHT = {
     "Keyword #",
     "Keyword share",
     "Prior",
+    "Understood",
     "Similarity",
 }
 

@@ -23,6 +23,7 @@ from moviembed.cli.options import (
     JsonOption,
     LanguageOption,
     LimitOption,
+    LiteralOption,
     MinRatingOption,
     MinVotesOption,
     RankOption,
@@ -52,13 +53,18 @@ def query(
         typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
     ] = DEFAULT_MODE,
     rank: RankOption = RankOrder.relevance,
+    literal: LiteralOption = False,
     explain: ExplainOption = False,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
 ) -> None:
     """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
 
+    TEXT may describe a film or ask for one: language, era, genre, mood, length, reception,
+    people, "not X" and "like X but Y" are understood (said on stderr); flags win.
+
     Examples: moviembed query "dark thriller" -n 5;
+    moviembed query "a short french comedy from the 90s, not a sequel";
     moviembed query "heist" --genre crime --year 1990s --min-votes 500 --explain
     """
     from moviembed.cli import output as render
@@ -84,6 +90,7 @@ def query(
         mode=mode,
         keywords=KeywordIndex.for_store(store, settings.cache_dir),
         order=rank,
+        literal=literal,
     )
     render.print_hits(hits, output, heading=f"Movies for: {text}", explain=explain)
     if not backends.is_fast_query_embedder(embedder):  # the export is missing or damaged

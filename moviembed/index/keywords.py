@@ -34,7 +34,7 @@ from moviembed.index.reader import IndexReader
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
-SCHEMA = "2"  # bump whenever _SCHEMA or what goes into its columns changes
+SCHEMA = "3"  # bump whenever _SCHEMA or what goes into its tables changes
 TITLE_WEIGHT = 5.0  # chosen on the tuning half of benchmarks/quality_queries.json
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -84,13 +84,16 @@ class KeywordIndex:
         try:
             with contextlib.closing(sqlite3.connect(temp)) as db:
                 db.executescript(_SCHEMA)
+                newest = 0
                 for page in store.iter_movies():
                     rows = [
                         (hit["id"], hit["metadata"].get("title", ""), hit["document"])
                         for hit in page
                     ]
                     db.executemany("INSERT INTO docs (id, title, body) VALUES (?, ?, ?)", rows)
+                    newest = max([newest, *(hit["metadata"].get("year") or 0 for hit in page)])
                 db.execute("INSERT INTO info VALUES ('generation', ?)", (generation,))
+                db.execute("INSERT INTO info VALUES ('newest_year', ?)", (str(newest),))
                 db.commit()
             os.replace(temp, self.path)
         finally:
@@ -103,19 +106,33 @@ class KeywordIndex:
         words = _WORD.findall(text)
         if not words:
             return []
-        expression = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
+        expression = " OR ".join(_quoted(word) for word in words)
+        rows = self._read(
+            "SELECT id, -bm25(docs, 0, ?, 1) AS relevance FROM docs WHERE docs MATCH ? "
+            "ORDER BY relevance DESC LIMIT ?",
+            (self.title_weight, expression, limit),
+        )
+        return [(movie_id, relevance) for movie_id, relevance in rows]
+
+    def containing(self, column: str, phrases: list[str], limit: int) -> list[tuple[str, str, str]]:
+        """(id, title, document) of up to `limit` movies whose `column` ("title" or "body")
+        holds every one of `phrases` (each a run of words), for looking names and titles up."""
+        expression = " AND ".join(f"{column} : {_quoted(phrase)}" for phrase in phrases)
+        return self._read(
+            "SELECT id, title, body FROM docs WHERE docs MATCH ? LIMIT ?", (expression, limit)
+        )
+
+    def newest_year(self) -> int | None:
+        """The latest release year among the indexed movies (None: unknown or no index)."""
+        rows = self._read("SELECT value FROM info WHERE key = 'newest_year'", ())
+        return int(rows[0][0]) or None if rows else None
+
+    def _read(self, sql: str, parameters: tuple) -> list[tuple]:
         try:
             db = self._connection()
-            if db is None:
-                return []
-            rows = db.execute(
-                "SELECT id, -bm25(docs, 0, ?, 1) AS relevance FROM docs WHERE docs MATCH ? "
-                "ORDER BY relevance DESC LIMIT ?",
-                (self.title_weight, expression, limit),
-            ).fetchall()
+            return [] if db is None else db.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot read the keyword index at {self.path} ({exc}).") from None
-        return [(movie_id, relevance) for movie_id, relevance in rows]
 
     def _connection(self) -> sqlite3.Connection | None:
         """This thread's read-only connection to the file now at `path` (None: no file).
@@ -146,3 +163,8 @@ class KeywordIndex:
             log.debug("Unreadable keyword index at %s; rebuilding", self.path)
             return None
         return row[0] if row else None
+
+
+def _quoted(phrase: str) -> str:
+    """`phrase` as an FTS5 string: its words in order, matched after tokenizing."""
+    return '"' + phrase.replace('"', '""') + '"'

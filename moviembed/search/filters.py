@@ -37,6 +37,11 @@ class Filters:
     min_votes: int | None = None
     runtime_from: int | None = None  # minutes
     runtime_to: int | None = None
+    # Set by query understanding (search/understand.py), not by flags:
+    languages: tuple[str, ...] = ()  # any of these original languages
+    not_languages: tuple[str, ...] = ()
+    not_genres: tuple[str, ...] = ()
+    max_votes: int | None = None
 
     @classmethod
     def parse(
@@ -85,9 +90,15 @@ class Filters:
             conditions.append({"director_keys": {"$contains": fold(self.director)}})
         if self.language:
             conditions.append({"language": self.language})
+        if self.languages:
+            conditions.append({"language": {"$in": list(self.languages)}})
+        if self.not_languages:
+            conditions.append({"language": {"$nin": list(self.not_languages)}})
+        conditions += [{"genre_list": {"$not_contains": genre}} for genre in self.not_genres]
         bounds = (
             ("vote_average", "$gte", self.min_rating),
             ("vote_count", "$gte", self.min_votes),
+            ("vote_count", "$lte", self.max_votes),
             ("runtime", "$gte", self.runtime_from),
             ("runtime", "$lte", self.runtime_to),
         )
@@ -100,14 +111,20 @@ class Filters:
         """The same test as `where`, applied to one stored movie's metadata."""
         year = metadata.get("year")
         directors = metadata.get("director_keys") or []
+        genres = metadata.get("genre_list") or []
+        language = metadata.get("language")
         return (
-            all(genre in (metadata.get("genre_list") or []) for genre in self.genres)
+            all(genre in genres for genre in self.genres)
+            and not any(genre in genres for genre in self.not_genres)
+            and (not self.languages or language in self.languages)
+            and language not in self.not_languages
             and (self.year_from is None or (year is not None and year >= self.year_from))
             and (self.year_to is None or (year is not None and year <= self.year_to))
             and (not self.director or fold(self.director) in directors)
             and (not self.language or metadata.get("language") == self.language)
             and _at_least(metadata.get("vote_average"), self.min_rating)
             and _at_least(metadata.get("vote_count"), self.min_votes)
+            and (self.max_votes is None or _at_least(self.max_votes, metadata.get("vote_count")))
             and _at_least(metadata.get("runtime"), self.runtime_from)
             and (self.runtime_to is None or _at_least(self.runtime_to, metadata.get("runtime")))
         )

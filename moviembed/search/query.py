@@ -11,9 +11,10 @@ dense list and to the same metadata for keyword matches.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import mul
 from typing import Any
 
@@ -26,14 +27,17 @@ from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
 from moviembed.movie import parse_movie_id
 from moviembed.search.filters import Filters
+from moviembed.search.lookup import IndexLookup
 from moviembed.search.ranking import (
     Candidates,
     Explanation,
     Prior,
     fuse,
+    leaning,
     liked_prior,
     order_key,
 )
+from moviembed.search.understand import Understanding, understand
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +116,19 @@ def check_query(text: str, limit: int) -> str:
     return text
 
 
+class SearchResults(list[SearchHit]):
+    """The hits of a search, best first, with what was understood of the request."""
+
+    def __init__(self, hits: Sequence[SearchHit], understood: Understanding) -> None:
+        super().__init__(hits)
+        self.understood = understood
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """JSON-ready hits, each saying what was understood (the `--json` and API form)."""
+        understood = self.understood.to_dict()
+        return [hit.to_dict() | {"understood": understood} for hit in self]
+
+
 def search(
     text: str,
     *,
@@ -123,29 +140,65 @@ def search(
     keywords: KeywordIndex | None = None,
     order: RankOrder = RankOrder.relevance,
     prior: Prior | None = liked_prior,
-) -> list[SearchHit]:
+    literal: bool = False,
+    ignore: Collection[str] = (),
+) -> SearchResults:
     """Movies closest in meaning to `text` (and, in hybrid mode, in words), best first.
 
-    `order` other than relevance re-sorts the CANDIDATES (or `limit`, if more)
-    most relevant matches by popularity, rating or year; `prior=None` ranks by fit alone.
+    The request is read first (search/understand.py): the conditions it states filter or
+    lean, the rest is matched; `literal=True` takes every word as written. Explicit
+    `filters` win over understood ones. `order` other than relevance re-sorts the
+    CANDIDATES (or `limit`, if more) most relevant matches by popularity, rating or year;
+    `prior=None` ranks by fit alone; `ignore` drops understood conditions by name
+    (`Understanding.conditions()` names them).
     """
     text = check_query(text, limit)
     filters = filters or Filters()
     ensure_not_empty(store)
+    if keywords is not None:
+        keywords = _refreshed_or_none(keywords, store)
+    request = read_request(text, store, keywords, literal).without(ignore)
     if mode is SearchMode.dense:
         keywords = None
-    elif keywords is not None:
-        keywords = _refreshed_or_none(keywords, store)
     depth = max(CANDIDATES, limit)
-    matches = _LOOKUPS.submit(_keyword_matches, keywords, text, depth * 2) if keywords else None
-    vector = [float(x) for x in embedder.embed([text])[0]]
-    query = _Query(text, vector, matches, prior, depth)
-    hits = with_director_resolved(store, filters, lambda chosen: _ranked(query, store, chosen))
+    words = request.keywords if keywords else ""
+    matches = _LOOKUPS.submit(_keyword_matches, keywords, words, depth * 2) if words else None
+    vector = _request_vector(request, store, embedder)
+    query = _Query(text, vector, matches, prior, depth, request)
+    chosen = request.filters(filters)
+    hits = with_director_resolved(store, chosen, lambda given: _ranked(query, store, given))
     if order is not RankOrder.relevance:
         key = order_key(order)
         best = hits[: query.depth]
         hits = sorted(best, key=lambda scored: key(scored[0]["metadata"]))
-    return _numbered(hits, limit)
+    return SearchResults(_numbered(hits, limit), request)
+
+
+def read_request(
+    text: str, store: IndexReader, keywords: KeywordIndex | None, literal: bool = False
+) -> Understanding:
+    """What `text` asks for, read against this index (word for word when `literal`)."""
+    if literal:
+        return Understanding.literal(text)
+    try:
+        return understand(text, IndexLookup(store, keywords))
+    except StoreError as exc:
+        log.warning("%s Taking the query word for word.", exc)
+        return Understanding.literal(text)
+
+
+def _request_vector(request: Understanding, store: IndexReader, embedder: Embedder) -> Vector:
+    """The query vector: the request's meaning, steered toward a film it names ("like X")."""
+    meaning = request.meaning if request.meaning.strip() else request.text
+    if request.reference is None:
+        return [float(x) for x in embedder.embed([meaning])[0]]
+    named = store.get_one(request.reference.id, include_embeddings=True)["embedding"]
+    if not request.meaning.strip():
+        return [float(x) for x in named]
+    asked = embedder.embed([meaning])[0]
+    mixed = [float(a) + float(b) for a, b in zip(named, asked, strict=True)]
+    norm = math.sqrt(sum(x * x for x in mixed)) or 1.0
+    return [x / norm for x in mixed]
 
 
 def similar(
@@ -213,13 +266,17 @@ def resolve_director(store: IndexReader, name: str) -> str:
     raise NotFoundError(f"No movie by a director named {name!r} in the index.")
 
 
+Vector = list[float]
+
+
 @dataclass(frozen=True)
 class _Query:
     text: str
-    vector: list[float]
+    vector: Vector
     keywords: Future[list[tuple[str, float]]] | None  # (id, BM25); None: meaning only
     prior: Prior | None
     depth: int  # candidates per list
+    request: Understanding
 
 
 # A stored movie with its similarity, score and, from search, what made that score.
@@ -233,29 +290,81 @@ def _by_similarity(hit: StoredMovie) -> Scored:
 
 def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]:
     """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
-    dense = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
-    pool: dict[str, tuple[StoredMovie, float]] = {h["id"]: (h, 1.0 - h["distance"]) for h in dense}
+    request = query.request
+    pool, dense = _dense_pool(query, store, filters)
     keyword: list[tuple[str, float]] = []
     titled: list[str] = []
-    if query.keywords is not None:
-        matches = query.keywords.result()
+    matches = query.keywords.result() if query.keywords is not None else []
+    if query.keywords is not None and not request.understood:
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
-        wanted = [movie_id for movie_id, _ in matches] + titled
-        missing = [i for i in dict.fromkeys(wanted) if i not in pool]
-        for hit in store.get_by_ids(missing, include_embeddings=True):
-            if filters.matches(hit["metadata"]):
-                pool[hit["id"]] = (hit, sum(map(mul, query.vector, hit.pop("embedding"))))
-        keyword = [match for match in matches if match[0] in pool][: query.depth]
+    wanted = [movie_id for movie_id, _ in matches] + titled
+    _add_to_pool(pool, query.vector, store, filters, [i for i in wanted if _allowed(request, i)])
+    if request.reference:
+        pool.pop(request.reference.id, None)
+    keyword = [match for match in matches if match[0] in pool][: query.depth]
     found = Candidates(
         similarity={movie_id: fit for movie_id, (_, fit) in pool.items()},
         metadata={movie_id: hit["metadata"] for movie_id, (hit, _) in pool.items()},
-        dense=[hit["id"] for hit in dense],
+        dense=dense,
         keyword=keyword,
         titled=titled,
+        leaning={
+            movie_id: leaning(request, hit["metadata"], hit["document"])
+            for movie_id, (hit, _) in pool.items()
+        }
+        if request.understood
+        else {},
     )
     scored = fuse(found, query.prior)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
     return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
+
+
+Pool = dict[str, tuple[StoredMovie, float]]  # id -> (stored movie, similarity)
+
+
+def _dense_pool(query: _Query, store: IndexReader, filters: Filters) -> tuple[Pool, list[str]]:
+    """The nearest movies that meet `filters`: Chroma's top `depth`, plus the top of the
+    genres a request leans to; a request naming people looks only at their films."""
+    request = query.request
+    if request.people:
+        pool: Pool = {}
+        ids = sorted(frozenset.intersection(*(person.ids for person in request.people)))
+        _add_to_pool(pool, query.vector, store, filters, ids)
+        dense = sorted(pool, key=lambda movie_id: pool[movie_id][1], reverse=True)
+        return pool, dense[: query.depth]
+    hits = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
+    preferred = _preferred(request, filters)
+    if preferred is not None:
+        extra = store.query_similar(query.vector, n_results=query.depth, where=preferred.where())
+        hits += [hit for hit in extra if hit["id"] not in {h["id"] for h in hits}]
+    pool = {hit["id"]: (hit, 1.0 - hit["distance"]) for hit in hits}
+    return pool, [hit["id"] for hit in hits]
+
+
+def _preferred(request: Understanding, filters: Filters) -> Filters | None:
+    """`filters` narrowed to the genres a request asks or leans for, or None."""
+    if not (request.genres or request.lean_genres):
+        return None
+    genres = tuple(dict.fromkeys(filters.genres + request.genres))
+    if not request.genres:  # a mood: its likeliest genre
+        genres = filters.genres + request.lean_genres[:1]
+    return replace(filters, genres=genres, not_genres=filters.not_genres + request.avoid_genres)
+
+
+def _allowed(request: Understanding, movie_id: str) -> bool:
+    """Whether a keyword or title match may join the pool of a request naming people."""
+    return all(movie_id in person.ids for person in request.people)
+
+
+def _add_to_pool(
+    pool: Pool, vector: Vector, store: IndexReader, filters: Filters, ids: Sequence[str]
+) -> None:
+    """Add the stored movies `ids` that meet `filters`, with their similarity to `vector`."""
+    missing = [movie_id for movie_id in dict.fromkeys(ids) if movie_id not in pool]
+    for hit in store.get_by_ids(missing, include_embeddings=True):
+        if filters.matches(hit["metadata"]):
+            pool[hit["id"]] = (hit, sum(map(mul, vector, hit.pop("embedding"))))
 
 
 def _keyword_matches(keywords: KeywordIndex, text: str, limit: int) -> list[tuple[str, float]]:

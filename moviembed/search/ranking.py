@@ -15,17 +15,28 @@ benchmarks/README.md).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from moviembed.choices import RankOrder
+
+if TYPE_CHECKING:
+    from moviembed.search.understand import Understanding
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (recommend's `rrf` method)
 TITLE_BONUS = 1.0  # larger than any other score: exact titles rank first
 KEYWORD_WEIGHT = 0.25  # what the query's best BM25 match adds, in similarity units
 PRIOR_WEIGHT = 0.3  # the prior (-0.5 to 0.76 over TMDB 5000) moves a movie by -0.15..+0.23
 VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
+# What understood genres and moods add (search/understand.py), in similarity units: a genre
+# asked for outweighs any similarity gap within a request's candidates; a mood only leans.
+GENRE_WEIGHT = 0.3
+MOOD_WEIGHT = 0.08
+AVOID_WEIGHT = 0.15
+THEME_WEIGHT = 0.05
+EXCLUDED = -1.0  # a negated keyword or a sequel when sequels are not wanted: ranked last
 
 Metadata = Mapping[str, Any]
 Prior = Callable[[Metadata], float]
@@ -68,6 +79,7 @@ class Explanation:
     title_match: bool
     keyword: float
     prior: float
+    understood: float = 0.0  # what understood genres, moods and negations added
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +88,7 @@ class Explanation:
             "title_match": self.title_match,
             "keyword": round(self.keyword, 5),
             "prior": round(self.prior, 5),
+            "understood": round(self.understood, 5),
         }
 
 
@@ -89,6 +102,7 @@ class Candidates:
     dense: Sequence[str]
     keyword: Sequence[tuple[str, float]] = ()
     titled: Sequence[str] = ()
+    leaning: Mapping[str, float] = field(default_factory=dict)  # understood, by id
 
 
 def fuse(
@@ -111,10 +125,16 @@ def fuse(
     for movie_id, meta in found.metadata.items():
         words = keyword_share.get(movie_id, 0.0)
         boost = weight * prior(meta) if prior else 0.0
-        score = found.similarity[movie_id] + words + boost
+        leaning = found.leaning.get(movie_id, 0.0)
+        score = found.similarity[movie_id] + words + boost + leaning
         score += TITLE_BONUS if movie_id in exact else 0.0
         why = Explanation(
-            dense_rank.get(movie_id), keyword_rank.get(movie_id), movie_id in exact, words, boost
+            dense_rank.get(movie_id),
+            keyword_rank.get(movie_id),
+            movie_id in exact,
+            words,
+            boost,
+            leaning,
         )
         scored[movie_id] = (score, why)
     return scored
@@ -133,3 +153,41 @@ def order_key(order: RankOrder) -> Callable[[Metadata], tuple[float, ...]]:
         return tuple(-value if value is not None else math.inf for value in values)
 
     return key
+
+
+def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
+    """What a request's understood genres, moods and negations add to one movie's score."""
+    genres = set(metadata.get("genre_list") or [])
+    themes = _keywords(document)
+    score = 0.0
+    if request.genres:
+        score += GENRE_WEIGHT * len(genres.intersection(request.genres)) / len(request.genres)
+    if genres.intersection(request.lean_genres):
+        score += MOOD_WEIGHT
+    if genres.intersection(request.avoid_genres):
+        score -= AVOID_WEIGHT
+    if themes.intersection(request.lean_keywords):
+        score += THEME_WEIGHT
+    if themes.intersection(request.exclude_keywords):
+        score += EXCLUDED
+    if request.not_sequel and (
+        "sequel" in themes or looks_like_sequel(str(metadata.get("title", "")))
+    ):
+        score += EXCLUDED
+    return score
+
+
+def _keywords(document: str) -> set[str]:
+    """The TMDB keywords on a document's `Keywords:` line, lower case."""
+    for line in reversed(document.splitlines()):
+        if line.startswith("Keywords: "):
+            return {word.strip().lower() for word in line[10:].split(",")}
+    return set()
+
+
+def looks_like_sequel(title: str) -> bool:
+    """True for titles that number themselves ("Toy Story 3", "Rocky IV", "Part II")."""
+    return bool(_SEQUEL_TITLE.search(title.lower()))
+
+
+_SEQUEL_TITLE = re.compile(r"(?:\b(?:[2-9]|ii|iii|iv|v|vi)|\bpart \w+|\bchapter \w+)$")

@@ -140,12 +140,11 @@ def test_results_carry_the_score_they_are_ordered_by(bundled: CliRunner) -> None
     found = hits(bundled, "heist", "-n", "10")
     scores = [h["score"] for h in found]
     assert scores == sorted(scores, reverse=True)
-    parts = {"dense_rank", "keyword_rank", "title_match", "keyword", "prior"}
+    parts = {"dense_rank", "keyword_rank", "title_match", "keyword", "prior", "understood"}
     assert set(found[0]["explain"]) == parts
-    assert found[0]["score"] == pytest.approx(
-        found[0]["similarity"] + found[0]["explain"]["keyword"] + found[0]["explain"]["prior"],
-        abs=1e-3,
-    )
+    for hit in hits(bundled, "a heist movie from the 90s", "-n", "10"):
+        shares = (hit["explain"][part] for part in ("keyword", "prior", "understood"))
+        assert hit["score"] == pytest.approx(hit["similarity"] + sum(shares), abs=1e-3)
     assert hits(bundled, "casablanca")[0]["explain"]["title_match"] is True
     dense = hits(bundled, "heist", "--mode", "dense")
     assert all(h["explain"]["keyword_rank"] is None for h in dense)
@@ -155,7 +154,7 @@ def test_explain_adds_columns_and_the_table_shows_ratings(bundled: CliRunner) ->
     plain = bundled.invoke(app, ["query", "alien", "-n", "3"]).stdout.splitlines()
     explained = bundled.invoke(app, ["query", "alien", "-n", "3", "--explain"]).stdout.splitlines()
     first, why = plain[0].split("\t"), explained[0].split("\t")
-    assert len(why) == len(first) + 5  # dense #, keyword #, title match, keyword share, prior
+    assert len(why) == len(first) + 6  # dense #, keyword #, title match, and three shares
     assert first[5] == why[5]  # the sixth column is still the similarity
     assert first[6] and float(first[6]) > 0  # the rating of a bundled movie TMDB 5000 knows
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, NamedTuple
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse
 
 from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
-from moviembed.search.query import SearchHit, search, similar
+from moviembed.search.query import SearchResults, search, similar
+from moviembed.search.understand import CONDITION_NAMES
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
 
 router = APIRouter(tags=["search"])
+Condition = Enum("Condition", {name: name for name in CONDITION_NAMES}, type=str)
 
 Mode = Annotated[
     SearchMode, Query(description="hybrid: meaning plus exact words; dense: meaning only.")
@@ -23,9 +26,33 @@ Rank = Annotated[
 ]
 
 
-def _search(
-    service: Service, q: str, n: int, filters: FilterParams, mode: SearchMode, rank: RankOrder
-) -> list[SearchHit]:
+class SearchOptions(NamedTuple):
+    """How a text search reads and ranks its query (the parameters beside the filters)."""
+
+    mode: SearchMode
+    rank: RankOrder
+    literal: bool
+    ignore: list[str]
+
+
+async def get_search_options(
+    mode: Mode = DEFAULT_MODE,
+    rank: Rank = RankOrder.relevance,
+    literal: Annotated[
+        bool, Query(description="Take the words as written: no understood language, genres...")
+    ] = False,
+    ignore: Annotated[
+        list[Condition] | None,
+        Query(description="Understood conditions to drop, by name (the page's removed chips)."),
+    ] = None,
+) -> SearchOptions:
+    return SearchOptions(mode, rank, literal, [condition.value for condition in ignore or []])
+
+
+How = Annotated[SearchOptions, Depends(get_search_options)]
+
+
+def _search(service: Service, q: str, n: int, filters: FilterParams, how: How) -> SearchResults:
     with service.reading() as index:
         return search(
             q,
@@ -33,9 +60,11 @@ def _search(
             embedder=index.embedder,
             limit=n,
             filters=filters,
-            mode=mode,
+            mode=how.mode,
             keywords=index.keywords,
-            order=rank,
+            order=how.rank,
+            literal=how.literal,
+            ignore=how.ignore,
         )
 
 
@@ -44,13 +73,17 @@ def search_movies(
     service: Service,
     q: QueryText,
     filters: FilterParams,
+    how: How,
     n: Limit = 10,
-    mode: Mode = DEFAULT_MODE,
-    rank: Rank = RankOrder.relevance,
 ) -> dict[str, Any]:
-    """Movies closest to `q`, best first; each result as `moviembed query --json` gives it."""
-    hits = _search(service, q, n, filters, mode, rank)
-    return {"query": q, "results": [hit.to_dict() for hit in hits]}
+    """Movies closest to `q`, best first; each result as `moviembed query --json` gives it,
+    and `understood`: what the query was read as asking for."""
+    hits = _search(service, q, n, filters, how)
+    return {
+        "query": q,
+        "understood": hits.understood.to_dict(),
+        "results": hits.to_dicts(),
+    }
 
 
 @router.get("/similar/{movie}")
@@ -71,9 +104,8 @@ def search_context(
     service: Service,
     q: QueryText,
     filters: FilterParams,
+    how: How,
     n: Limit = 10,
-    mode: Mode = DEFAULT_MODE,
-    rank: Rank = RankOrder.relevance,
 ) -> str:
     """The results of a search as a numbered text block, ready for an LLM prompt."""
-    return context_block(_search(service, q, n, filters, mode, rank), heading=f"Movies for: {q}")
+    return context_block(_search(service, q, n, filters, how), heading=f"Movies for: {q}")
