@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from moviembed.documents import fold
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
-from moviembed.search.understand import Person, Reference
+from moviembed.search.understanding import Person, Reference
 
 MAX_FILMS = 400  # a person's films looked at; more than anyone in the index has
 _HEADING_YEAR = re.compile(r"\((\d{4})\)$")

@@ -37,7 +37,8 @@ from moviembed.search.ranking import (
     liked_prior,
     order_key,
 )
-from moviembed.search.understand import Understanding, understand
+from moviembed.search.understand import understand
+from moviembed.search.understanding import Understanding
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from moviembed.choices import RankOrder
 
 if TYPE_CHECKING:
-    from moviembed.search.understand import Understanding
+    from moviembed.search.understanding import Understanding
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (recommend's `rrf` method)
 TITLE_BONUS = 1.0  # larger than any other score: exact titles rank first

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from moviembed.documents import fold
-from moviembed.search.understand import Person, Reference, Understanding, understand
+from moviembed.search.understand import understand
+from moviembed.search.understanding import Person, Reference, Understanding
 
 TITLES = {
     "inception": Reference("27205", "Inception", 2010),

@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
 from moviembed.search.query import SearchResults, search, similar
-from moviembed.search.understand import CONDITION_NAMES
+from moviembed.search.understanding import CONDITION_NAMES
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
 
 router = APIRouter(tags=["search"])
