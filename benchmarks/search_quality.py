@@ -9,7 +9,9 @@ updates metadata), runs every query of `quality_queries.json`, grades the top
 
 * "RRF, no prior": the ranking before issue 16 (reciprocal-rank fusion, title weight 1);
 * "RRF, faded prior": the first issue-16 ranking (RRF plus a prior faded by similarity);
-* "scores (default)": today's, similarity + keyword share + prior (search/ranking.py).
+* "scores, literal": the same, with the query taken word for word (before issue 25);
+* "scores (default)": today's, similarity + keyword share + prior (search/ranking.py) after
+  the query is understood (search/understand.py).
 
 The two RRF rankings are reproduced here from the candidates `search` finds, so
 all three run in one process on one index. `--sweep` scores the keyword weight,
@@ -151,6 +153,7 @@ def runner(store: EmbeddingStore, embedder: Any, keywords: KeywordIndex, config:
                 mode=config.get("mode", SearchMode.hybrid),
                 keywords=keywords,
                 prior=form if config.get("weight", ranking.PRIOR_WEIGHT) else None,
+                literal=config.get("literal", False),
             )
         return year_boosted(entry["query"], hits, config.get("year_boost", 0.0))[:K]
 
@@ -210,8 +213,9 @@ def popularity_prior(metadata: ranking.Metadata) -> float:
 
 
 CONFIGS: dict[str, Config] = {
-    "RRF, no prior": {"rrf": 0.25, "weight": 0.0, "title_weight": 1.0},
-    "RRF, faded prior": {"rrf": 0.25},
+    "RRF, no prior": {"rrf": 0.25, "weight": 0.0, "title_weight": 1.0, "literal": True},
+    "RRF, faded prior": {"rrf": 0.25, "literal": True},
+    "scores, literal (before issue 25)": {"literal": True},
     "scores (default)": {},
 }
 FORMS = {

@@ -35,12 +35,17 @@ class IndexLookup:
             return []
         if self.keywords is None:
             return [
-                Reference(hit["id"], hit["metadata"]["title"], hit["metadata"].get("year"))
+                Reference(
+                    hit["id"],
+                    hit["metadata"]["title"],
+                    hit["metadata"].get("year"),
+                    tuple(hit["metadata"].get("genre_list") or ()),
+                )
                 for hit in self.store.find_by_title(key)
             ]
         rows = self.keywords.containing("title", [key], 50)
         return [
-            Reference(movie_id, title, _year(body))
+            Reference(movie_id, title, _year(body), tuple(_labelled(body, ("Genres",))))
             for movie_id, title, body in rows
             if fold(title) == key
         ]
@@ -65,7 +70,7 @@ class IndexLookup:
         rows = self.keywords.containing("body", [name_key], MAX_FILMS)
         name, ids = None, set()
         for movie_id, _, body in rows:
-            for credited in _credits(body, _ROLES[role]):
+            for credited in _labelled(body, _ROLES[role]):
                 if fold(credited) == name_key:
                     name = name or credited
                     ids.add(movie_id)
@@ -79,7 +84,7 @@ class IndexLookup:
         rows = self.keywords.containing("body", [word], MAX_FILMS)
         directors: dict[str, set[str]] = {}
         for movie_id, _, body in rows:
-            for name in _credits(body, ("Director",)):
+            for name in _labelled(body, ("Director",)):
                 if fold(name).split()[-1:] == [word]:
                     directors.setdefault(name, set()).add(movie_id)
         if len(directors) != 1:
@@ -90,8 +95,8 @@ class IndexLookup:
         return Person(name, "director", frozenset(ids))
 
 
-def _credits(document: str, labels: Sequence[str]) -> list[str]:
-    """The names on a document's `Director:` / `Cast:` lines."""
+def _labelled(document: str, labels: Sequence[str]) -> list[str]:
+    """The values on a document's lines labelled `labels` (`Director:`, `Cast:`, `Genres:`)."""
     names = []
     for line in document.splitlines():
         label, _, rest = line.partition(": ")

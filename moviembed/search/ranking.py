@@ -36,6 +36,7 @@ GENRE_WEIGHT = 0.3
 MOOD_WEIGHT = 0.08
 AVOID_WEIGHT = 0.15
 THEME_WEIGHT = 0.05
+LIKE_WEIGHT = 0.1  # sharing a genre with the film a request names ("like Alien")
 EXCLUDED = -1.0  # a negated keyword or a sequel when sequels are not wanted: ranked last
 
 Metadata = Mapping[str, Any]
@@ -168,6 +169,8 @@ def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
         score -= AVOID_WEIGHT
     if themes.intersection(request.lean_keywords):
         score += THEME_WEIGHT
+    if request.reference and genres.intersection(request.reference.genres) - {"Drama"}:
+        score += LIKE_WEIGHT
     if themes.intersection(request.exclude_keywords):
         score += EXCLUDED
     if request.not_sequel and (

@@ -27,23 +27,25 @@ _AMOUNT = rf"{_NUM}{_HALF} {_UNIT}{_HALF}"
 LENGTH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b{pattern}\b"), kind)
     for pattern, kind in (
+        (rf"(?:under|less than|shorter than|below) {_AMOUNT}(?: long)?", "below"),
         (
-            rf"(?:under|less than|shorter than|below|no more than|at most|max|maximum|within|"
-            rf"up to|no longer than|not more than) {_AMOUNT}(?: long)?",
+            rf"(?:no more than|at most|max|maximum|within|up to|no longer than|not more than) "
+            rf"{_AMOUNT}(?: long)?",
             "max",
         ),
         (rf"{_AMOUNT} (?:or less|or under|or shorter|max|tops|at most)", "max"),
         (
-            rf"(?:over|more than|longer than|at least|above|exceeding|greater than|"
-            rf"upwards of) {_AMOUNT}(?: long)?",
-            "min",
+            rf"(?:over|more than|longer than|above|exceeding|greater than) {_AMOUNT}(?: long)?",
+            "above",
         ),
+        (rf"(?:at least|upwards of) {_AMOUNT}(?: long)?", "min"),
         (rf"{_AMOUNT} (?:or more|or longer|plus|minimum)", "min"),
         (
             rf"(?:around|about|roughly|approximately|approx) {_AMOUNT}(?: long)?",
             "about",
         ),
         (r"not (?:too |very |that |overly |super )?long", "not long"),
+        (rf"{_NUM} (hour|minute|min)(?: long)?(?= \w)", "bare"),  # "a 90 minute comedy"
     )
 )
 _DECADE_2 = r"(?:(early|mid|late) )?'?(\d)0 ?s"

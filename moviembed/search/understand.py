@@ -51,9 +51,12 @@ def _lengths(reading: Reading) -> None:
                 if length is None:
                     continue
                 low, high = {
+                    "below": (None, length - 1),
                     "max": (None, length),
+                    "above": (length + 1, None),
                     "min": (length, None),
                     "about": (length - 10, length + 10),
+                    "bare": (length - 10, length + 20),  # "a 3 hour movie"
                 }[kind]
             reading.found.update(runtime=(low, high))
             reading.take(start, end, f"runtime {span(low, high)} min")

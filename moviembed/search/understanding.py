@@ -26,6 +26,7 @@ class Reference:
     id: str
     title: str
     year: int | None = None
+    genres: tuple[str, ...] = ()  # results lean to these (Drama aside: too broad to steer)
 
 
 class Catalog(Protocol):

@@ -114,10 +114,10 @@ ERAS: dict[str, tuple[int | None, int | None]] = {
     "silent": (None, 1929),
     "silent era": (None, 1929),
     "vintage": (None, 1969),
-    "old": (None, 1979),
+    "old": (None, 1969),
     "older": (None, 1989),
-    "oldie": (None, 1979),
-    "oldies": (None, 1979),
+    "oldie": (None, 1969),
+    "oldies": (None, 1969),
     "old school": (None, 1989),
     "classic": (None, 1979),
     "classics": (None, 1979),
@@ -254,7 +254,7 @@ DARK = Mood(
     ("violence", "murder", "revenge", "dystopia", "serial killer", "corruption", "drug"),
     label="dark",
 )
-SAD = Mood("Drama,Romance", "Comedy,Horror,Action,Animation", ("death", "illness"), "moving")
+SAD = Mood("Drama", "Comedy,Horror,Action,Thriller,Animation", ("death", "illness"), "moving")
 MIND_BENDING = Mood(
     "Science Fiction,Mystery,Thriller",
     "Family,Animation",
@@ -272,6 +272,9 @@ MIND_BENDING = Mood(
         "amnesia",
         "identity",
         "mindfuck",
+        "hallucination",
+        "delusion",
+        "unreliable narrator",
     ),
     "mind-bending",
 )
@@ -325,8 +328,10 @@ MOODS: dict[str, Mood] = {
 }
 
 # Reception words -> (lowest rating, lowest votes, highest votes).
-ACCLAIMED = (7.0, 300, None)
-HIDDEN = (6.5, 20, 1000)
+ACCLAIMED = (7.5, 500, None)
+GOOD = (6.8, 200, None)
+HIDDEN = (7.0, 50, 1000)
+OBSCURE = (6.0, 20, 500)
 POPULAR = (None, 2000, None)
 RECEPTION: dict[str, tuple[float | None, int | None, int | None]] = {
     **dict.fromkeys(
@@ -348,26 +353,24 @@ RECEPTION: dict[str, tuple[float | None, int | None, int | None]] = {
             "excellent",
             "must see",
             "highest rated",
-            "well reviewed",
-            "great reviews",
-            "good reviews",
         ),
         ACCLAIMED,
     ),
+    **dict.fromkeys(
+        ("well reviewed", "great reviews", "good reviews", "really good", "well made", "solid"),
+        GOOD,
+    ),
+    **dict.fromkeys(("little known", "lesser known", "obscure", "nobody has seen"), OBSCURE),
     **dict.fromkeys(
         (
             "underrated",
             "hidden gem",
             "hidden gems",
-            "little known",
-            "lesser known",
-            "obscure",
             "overlooked",
             "under the radar",
             "underappreciated",
             "not well known",
             "few people have seen",
-            "nobody has seen",
         ),
         HIDDEN,
     ),
@@ -391,9 +394,24 @@ RECEPTION: dict[str, tuple[float | None, int | None, int | None]] = {
 
 # What a negated word rules out: genres (excluded outright) and TMDB keywords (ranked last).
 VIOLENCE = ("violence", "gore", "blood", "murder", "shootout", "brutality", "torture", "massacre")
-GORE = ("gore", "blood", "splatter", "torture", "slasher", "dismemberment", "cannibal")
+GORE = (
+    "gore",
+    "blood",
+    "splatter",
+    "torture",
+    "slasher",
+    "dismemberment",
+    "cannibal",
+    "brutality",
+    "extreme violence",
+    "decapitation",
+    "mutilation",
+    "body horror",
+    "massacre",
+)
+VIOLENT_GENRES = ("Action", "War", "Crime", "Horror", "Thriller")
 NEGATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    **dict.fromkeys(("violence", "violent", "killing", "guns"), (("War", "Horror"), VIOLENCE)),
+    **dict.fromkeys(("violence", "violent", "killing", "guns"), (VIOLENT_GENRES, VIOLENCE)),
     **dict.fromkeys(("gore", "gory", "blood", "bloody", "gorey", "splatter"), ((), GORE)),
     **dict.fromkeys(
         ("romance", "romantic", "love story", "love stories", "romcom", "rom com", "kissing"),

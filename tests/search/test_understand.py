@@ -88,6 +88,9 @@ class DictCatalog:
         return Person(full.title(), "director", frozenset(PEOPLE[full][1])) if full else None
 
 
+VIOLENT = ("Action", "War", "Crime", "Horror", "Thriller")
+
+
 def read(text: str) -> Understanding:
     return understand(text, DictCatalog())
 
@@ -131,8 +134,8 @@ ERA = [
     ("a western from 1969", {"year_from": 1969, "year_to": 1969}),
     ("early 2000s teen comedy", {"year_from": 2000, "year_to": 2003}),
     ("late 90s action", {"year_from": 1996, "year_to": 1999}),
-    ("an old movie", {"year_to": 1979}),
-    ("old westerns", {"year_to": 1979, "genres": ("Western",)}),
+    ("an old movie", {"year_to": 1969}),
+    ("old westerns", {"year_to": 1969, "genres": ("Western",)}),
     ("a classic film noir", {"year_to": 1979}),
     ("classic musicals", {"year_to": 1979, "genres": ("Music",)}),
     ("a recent thriller", {"year_from": 2011, "year_to": 2016}),
@@ -189,34 +192,37 @@ MOOD = [
     ("an epic", {"moods": ("epic",)}),
 ]
 LENGTH = [
-    ("a short comedy under 90 minutes", {"runtime_to": 90, "genres": ("Comedy",)}),
-    ("a long epic over three hours", {"runtime_from": 180}),
-    ("movies under 2 hours", {"runtime_to": 120}),
-    ("a film less than 100 minutes", {"runtime_to": 100}),
+    ("a short comedy under 90 minutes", {"runtime_to": 89, "genres": ("Comedy",)}),
+    ("a long epic over three hours", {"runtime_from": 181}),
+    ("movies under 2 hours", {"runtime_to": 119}),
+    ("a film less than 100 minutes", {"runtime_to": 99}),
     ("a short movie", {"runtime_to": 90}),
     ("a long movie", {"runtime_from": 150}),
-    ("longer than 2.5 hours", {"runtime_from": 150}),
-    ("under an hour and a half", {"runtime_to": 90}),
+    ("longer than 2.5 hours", {"runtime_from": 151}),
+    ("under an hour and a half", {"runtime_to": 89}),
     ("90 minutes or less", {"runtime_to": 90}),
     ("about 2 hours long", {"runtime_from": 110, "runtime_to": 130}),
     ("a war movie that is not too long", {"runtime_to": 120}),
     ("at least 150 minutes", {"runtime_from": 150}),
     ("a quick comedy", {"runtime_to": 90}),
-    ("over two hours", {"runtime_from": 120}),
+    ("over two hours", {"runtime_from": 121}),
+    ("a 3 hour movie", {"runtime_from": 170, "runtime_to": 200}),
+    ("up to 100 minutes", {"runtime_to": 100}),
 ]
 RECEPTION = [
-    ("highly rated thrillers", {"min_rating": 7.0}),
-    ("the best westerns", {"min_rating": 7.0}),
-    ("critically acclaimed dramas", {"min_rating": 7.0}),
+    ("highly rated thrillers", {"min_rating": 7.5, "min_votes": 500}),
+    ("the best westerns", {"min_rating": 7.5}),
+    ("critically acclaimed dramas", {"min_rating": 7.5}),
     ("an underrated comedy", {"max_votes": 1000}),
     ("hidden gem horror movies", {"max_votes": 1000}),
-    ("a little-known thriller", {"max_votes": 1000}),
+    ("a little-known thriller", {"max_votes": 500}),
     ("popular action movies", {"min_votes": 2000}),
     ("a blockbuster", {"min_votes": 2000}),
-    ("top rated animated movies", {"min_rating": 7.0}),
-    ("a masterpiece", {"min_rating": 7.0}),
-    ("obscure sci-fi", {"max_votes": 1000}),
-    ("award-winning documentaries", {"min_rating": 7.0}),
+    ("top rated animated movies", {"min_rating": 7.5}),
+    ("a masterpiece", {"min_rating": 7.5}),
+    ("obscure sci-fi", {"max_votes": 500}),
+    ("award-winning documentaries", {"min_rating": 7.5}),
+    ("well reviewed comedies", {"min_rating": 6.8, "min_votes": 200}),
 ]
 PEOPLE_ROWS = [
     ("a Nolan thriller", {"people": ("Christopher Nolan",)}),
@@ -234,7 +240,7 @@ PEOPLE_ROWS = [
 ]
 NEGATION = [
     ("a scary movie that is not gory", {"genres": ("Horror",), "exclude": "gore"}),
-    ("a drama with no violence", {"exclude": "violence", "exclude_genres": ("War", "Horror")}),
+    ("a drama with no violence", {"exclude": "violence", "exclude_genres": VIOLENT}),
     ("a comedy without romance", {"exclude_genres": ("Romance",)}),
     ("not animated", {"exclude_genres": ("Animation",)}),
     ("a superhero movie that is not a sequel", {"not_sequel": True}),

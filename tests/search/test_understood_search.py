@@ -44,8 +44,10 @@ def titles(results: SearchResults) -> list[str]:
             {"The Matrix", "Toy Story", "Pulp Fiction", "Jurassic Park"}
             | {"The Silence of the Lambs"},
         ),
-        ("a movie under 100 minutes", {"Toy Story", "When Harry Met Sally...", "Finding Nemo"}),
-        ("an old movie", {"Alien", "The Godfather", "Jaws", "Casablanca"}),
+        ("a movie under 100 minutes", {"Toy Story", "When Harry Met Sally..."}),
+        ("at most 100 minutes long", {"Toy Story", "When Harry Met Sally...", "Finding Nemo"}),
+        ("an old movie", {"Casablanca"}),
+        ("a classic film", {"Alien", "The Godfather", "Jaws", "Casablanca"}),
         ("a movie over 2.5 hours long", {"The Godfather", "Pulp Fiction", "Interstellar"}),
         ("a french film", []),
         ("a hidden gem", {"When Harry Met Sally..."}),
