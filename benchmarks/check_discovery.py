@@ -77,6 +77,8 @@ def vocabulary(movies: list[Movie]) -> dict[str, set[str]]:
 
 def check_value(key: str, value: Any, vocab: dict[str, set[str]], ids: set[str]) -> list[str]:
     """Problems with one condition key's value."""
+    if key not in KEYS:
+        return [f"unknown condition key {key!r}"]
     if key in NAMED:
         names = [value] if key == "language" and isinstance(value, str) else value
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
@@ -95,9 +97,7 @@ def check_value(key: str, value: Any, vocab: dict[str, set[str]], ids: set[str])
         if not isinstance(value, list) or not value:
             return ["exclude_ids must be a non-empty list of movie ids"]
         return [f"excluded id {i!r} is not in the dataset" for i in value if str(i) not in ids]
-    if key == "not_sequel":
-        return [] if value is True else ["not_sequel must be true"]
-    return [f"unknown condition key {key!r}"]
+    return [] if value is True else [f"{key} must be true"]  # not_sequel
 
 
 def check_entry(entry: Any, vocab: dict[str, set[str]], ids: set[str]) -> list[str]:

@@ -8,6 +8,7 @@ year, runtime, rating or vote count fails any key about that fact.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -30,12 +31,13 @@ NOT_SEQUELS = frozenset(
 SEQUEL_KEYWORDS = frozenset({"sequel"})
 
 
-def _fold(values: Iterable[str]) -> set[str]:
-    return {" ".join(v.split()).casefold() for v in values}
+@functools.cache  # the same few thousand tuples come back for every request
+def _fold(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(" ".join(v.split()).casefold() for v in values)
 
 
-def _names(value: str | list[str]) -> set[str]:
-    return _fold([value] if isinstance(value, str) else value)
+def _names(value: str | list[str]) -> frozenset[str]:
+    return _fold((value,) if isinstance(value, str) else tuple(value))
 
 
 def is_sequel(movie: Movie) -> bool:
@@ -75,7 +77,7 @@ CHECKS: dict[str, Check] = {
     "cast_any": lambda m, v: bool(_names(v) & _fold(m.cast)),
     "keywords_any": lambda m, v: bool(_names(v) & _fold(m.keywords)),
     "keywords_none": lambda m, v: not _names(v) & _fold(m.keywords),
-    "exclude_ids": lambda m, v: str(m.id) not in {str(i) for i in v},
+    "exclude_ids": lambda m, v: str(m.id) not in _names([str(i) for i in v]),
     "not_sequel": lambda m, v: not v or not is_sequel(m),
 }
 KEYS = frozenset(CHECKS)
