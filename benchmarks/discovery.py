@@ -100,15 +100,17 @@ def precision(condition: dict[str, Any], hits: list[SearchHit], best: float, by_
 
 
 def summary(entries: list[dict[str, Any]], scores: dict[str, float]) -> dict[str, dict]:
-    """{split: {kind or "overall": mean P@10}} for tune, test and all."""
+    """{split: {kind or "overall": mean P@10}} for tune, test and all (kinds with requests)."""
     table: dict[str, dict[str, float]] = {}
     for split in (*SPLITS, "all"):
         chosen = [e for e in entries if split in ("all", e["split"])]
+        kinds = [kind for kind in KINDS if any(e["kind"] == kind for e in chosen)]
         table[split] = {
             kind: statistics.fmean(scores[e["id"]] for e in chosen if e["kind"] == kind)
-            for kind in KINDS
+            for kind in kinds
         }
-        table[split]["overall"] = statistics.fmean(scores[e["id"]] for e in chosen)
+        if chosen:
+            table[split]["overall"] = statistics.fmean(scores[e["id"]] for e in chosen)
     return table
 
 
@@ -119,8 +121,9 @@ def print_table(results: dict[str, dict], entries: list[dict[str, Any]]) -> None
     print("|---|---|" + "---:|" * (len(KINDS) + 1))
     for name, splits in results.items():
         for split in (*SPLITS, "all"):
-            cells = [splits[split][kind] for kind in (*KINDS, "overall")]
-            print(f"| {name} | {split} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
+            cells = [splits[split].get(kind) for kind in (*KINDS, "overall")]
+            text = " | ".join("-" if v is None else f"{v:.3f}" for v in cells)
+            print(f"| {name} | {split} | {text} |")
 
 
 def show(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from moviembed.movie import Movie
+from moviembed.search.query import SearchHit
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
 from check_discovery import DEFAULT_QUERIES, check_entry, check_file, validate, vocabulary  # noqa: E402
 from check_queries import load_movies  # noqa: E402
+from discovery import evaluate, rows  # noqa: E402
 from discovery_conditions import is_sequel, meets  # noqa: E402
 
 MOVIES = [
@@ -98,3 +101,29 @@ def test_conditions_combine_every_key() -> None:
 )
 def test_a_sequel_is_told_by_its_title(title: str, sequel: bool) -> None:
     assert is_sequel(Movie(id=1, title=title)) is sequel
+
+
+def hits_of(*movies: Movie) -> list[SearchHit]:
+    return [SearchHit(rank, str(m.id), 0.5, "", {}) for rank, m in enumerate(movies, start=1)]
+
+
+def test_precision_is_over_the_best_the_catalog_allows() -> None:
+    french = entry({"language": "fr"})  # one catalog movie: the best top 10 holds 1 of 10
+    action = entry({"genres_all": ["Action"]}, id="disc-002", query="action", split="test")
+    answers = {"french": hits_of(MOVIES[2], MOVIES[0]), "action": hits_of(MOVIES[2])}
+    out = io.StringIO()
+    summary, per_query = evaluate(
+        [french, action], MOVIES, {"today": answers.__getitem__}, {"disc-001"}, out
+    )
+    assert per_query == {"disc-001": {"today": 1.0}, "disc-002": {"today": 0.0}}
+    assert summary["today"]["tune"] == {"language": 1.0, "overall": 1.0}
+    assert summary["today"]["all"] == {"language": 0.5, "overall": 0.5}
+    assert "✓ Amélie" in out.getvalue() and "✗ Iron Man 2" in out.getvalue()
+
+
+def test_both_rows_are_run_once_search_can_take_the_text_literally() -> None:
+    def understanding(text: str, *, literal: bool = False) -> list[SearchHit]:
+        return []
+
+    assert list(rows(understanding)) == ["literal", "understood"]
+    assert list(rows(lambda text: [])) == ["today"]
