@@ -14,7 +14,6 @@ kind. Exits 1 on any problem, 2 if the files cannot be read.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from check_queries import DEFAULT_DATA, load_movies, words  # noqa: E402
+from check_queries import arguments, load_movies, verdict, words  # noqa: E402
 from discovery_conditions import KEYS, meets  # noqa: E402
 
 from moviembed.errors import InputError  # noqa: E402
@@ -163,11 +162,7 @@ def validate(entries: list[Any], movies: list[Movie]) -> tuple[list[str], list[s
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="TMDB 5000 directory")
-    parser.add_argument("--quiet", action="store_true", help="print problems and the summary")
-    args = parser.parse_args(argv)
+    args = arguments(argv, __doc__.splitlines()[0], DEFAULT_QUERIES)
     try:
         movies = load_movies(args.data)
         entries = json.loads(args.queries.read_text(encoding="utf-8"))
@@ -185,12 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     halves = Counter((e.get("kind"), e.get("split")) for e in entries if isinstance(e, dict))
     counts = ", ".join(f"{k} {halves[(k, 'tune')]}+{halves[(k, 'test')]}" for k in KINDS)
     print(f"{len(entries)} requests (tune+test: {counts}) against {len(movies)} movies.")
-    print(f"{len(problems)} problem(s), {len(warnings)} warning(s).")
-    if problems:
-        print("FAILED", file=sys.stderr)
-        return 1
-    print("OK")
-    return 0
+    return verdict(problems, warnings)
 
 
 if __name__ == "__main__":
