@@ -31,7 +31,9 @@ A movie meets a condition when it meets every key; an unknown fact fails its key
   none of Comedy, Family, Animation; "tear-jerker", "sad" = Drama and none of
   Horror, Action, Thriller; "mind-bending", "trippy" = a keyword such as dream,
   time travel, hallucination, amnesia, parallel world, virtual reality, identity,
-  paranoia, and neither Family nor Animation; "tense", "creepy" = one of Thriller,
+  paranoia, delusion, unreliable narrator, and neither Family nor Animation;
+  "psychological thriller" = Thriller with one of Mystery, Drama, Horror, Science
+  Fiction, none of Comedy, Family, Animation, Action; "tense", "creepy" = one of Thriller,
   Horror, Mystery and none of Comedy, Family, Animation; "dark comedy" = Comedy with
   one of Crime, Thriller, Drama, Horror, War, neither Family nor Animation.
 * length: "under N minutes" = runtime < N; "over three hours" = > 180; "short" =
