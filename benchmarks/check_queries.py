@@ -260,12 +260,17 @@ def check_known_item(entry: dict, by_id: dict[str, Movie]) -> tuple[list[str], l
     return problems, warnings
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+def arguments(argv: list[str] | None, description: str, queries: Path) -> argparse.Namespace:
+    """A query-set check's options: the set, the dataset and --quiet."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--queries", type=Path, default=queries)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="TMDB 5000 directory")
     parser.add_argument("--quiet", action="store_true", help="print only problems and the summary")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv, __doc__.splitlines()[0], DEFAULT_QUERIES)
 
     try:
         movies = load_movies(args.data)
@@ -350,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
     print()
     counts = ", ".join(f"{kind} {per_kind[kind]}" for kind in KINDS)
     print(f"{len(entries)} queries ({counts}) checked against {len(movies)} movies.")
+    return verdict(problems, warnings)
+
+
+def verdict(problems: list[str], warnings: list[str]) -> int:
+    """Print the counts and OK or FAILED; the exit status (1 on any problem)."""
     print(f"{len(problems)} problem(s), {len(warnings)} warning(s).")
     if problems:
         print("FAILED", file=sys.stderr)

@@ -247,6 +247,21 @@ def sweep() -> dict[str, Config]:
     return configs
 
 
+def open_index(
+    data: Path, workdir: Path, index: Path | None
+) -> tuple[list[Movie], EmbeddingStore, SentenceTransformerEmbedder, Path]:
+    """The dataset's movies, their index (`index`, else one in `workdir`) built or brought
+    up to date, the embedder, and the path of the keyword index, current with the store."""
+    movies = load_movies(data)
+    embedder = SentenceTransformerEmbedder()
+    store = EmbeddingStore(index or workdir / "index")
+    report = build_index(movies, store=store, embedder=embedder)
+    print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
+    path = KeywordIndex.for_store(store, workdir / "cache").path
+    KeywordIndex(path).ensure_current(store)
+    return movies, store, embedder, path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -256,13 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
-    movies = load_movies(args.data)
-    embedder = SentenceTransformerEmbedder()
-    store = EmbeddingStore(args.index or args.workdir / "index")
-    report = build_index(movies, store=store, embedder=embedder)
-    print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
-    path = KeywordIndex.for_store(store, args.workdir / "cache").path
-    KeywordIndex(path).ensure_current(store)
+    movies, store, embedder, path = open_index(args.data, args.workdir, args.index)
     by_id = {str(movie.id): movie for movie in movies}
     configs = sweep() if args.sweep else CONFIGS
     if args.sweep:
