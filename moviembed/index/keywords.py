@@ -100,9 +100,12 @@ class KeywordIndex:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
 
-    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+    def search(
+        self, text: str, limit: int, title_weight: float | None = None
+    ) -> list[tuple[str, float]]:
         """(id, relevance) of the documents that best match the words of `text`, best first;
-        relevance is BM25's (higher is better), comparable within one query only."""
+        relevance is BM25's (higher is better), comparable within one query only. Title
+        words weigh `title_weight` (default: the index's) times body words."""
         words = _WORD.findall(text)
         if not words:
             return []
@@ -110,7 +113,7 @@ class KeywordIndex:
         rows = self._read(
             "SELECT id, -bm25(docs, 0, ?, 1) AS relevance FROM docs WHERE docs MATCH ? "
             "ORDER BY relevance DESC LIMIT ?",
-            (self.title_weight, expression, limit),
+            (title_weight or self.title_weight, expression, limit),
         )
         return [(movie_id, relevance) for movie_id, relevance in rows]
 

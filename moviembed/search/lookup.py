@@ -50,6 +50,16 @@ class IndexLookup:
             if fold(title) == key
         ]
 
+    def series(self, key: str) -> list[Reference]:
+        if self.keywords is None or not key:
+            return []
+        rows = self.keywords.containing("title", [key], 50)
+        return [
+            Reference(movie_id, title, _year(body), tuple(_labelled(body, ("Genres",))))
+            for movie_id, title, body in rows
+            if fold(title).startswith(key + " ")
+        ]
+
     def reads_as_title(self, tokens: Sequence[str]) -> bool:
         """The request's words are a stored title's, give or take "the" and one more word
         ("big short"); "a scary movie" asks for one, "scary movie" names one."""

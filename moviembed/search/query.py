@@ -163,7 +163,13 @@ def search(
         keywords = None
     depth = max(CANDIDATES, limit)
     words = request.keywords if keywords else ""
-    matches = _LOOKUPS.submit(_keyword_matches, keywords, words, depth * 2) if words else None
+    # A request's leftover words are no title lookup: titles weigh as much as the rest there.
+    title_weight = 1.0 if request.understood else None
+    matches = (
+        _LOOKUPS.submit(_keyword_matches, keywords, words, depth * 2, title_weight)
+        if words
+        else None
+    )
     vector = _request_vector(request, store, embedder)
     query = _Query(text, vector, matches, prior, depth, request)
     chosen = request.filters(filters)
@@ -300,8 +306,8 @@ def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
     wanted = [movie_id for movie_id, _ in matches] + titled
     _add_to_pool(pool, query.vector, store, filters, [i for i in wanted if _allowed(request, i)])
-    if request.reference:
-        pool.pop(request.reference.id, None)
+    for movie_id in request.reference.excluded if request.reference else ():
+        pool.pop(movie_id, None)
     keyword = [match for match in matches if match[0] in pool][: query.depth]
     found = Candidates(
         similarity={movie_id: fit for movie_id, (_, fit) in pool.items()},
@@ -368,9 +374,11 @@ def _add_to_pool(
             pool[hit["id"]] = (hit, sum(map(mul, vector, hit.pop("embedding"))))
 
 
-def _keyword_matches(keywords: KeywordIndex, text: str, limit: int) -> list[tuple[str, float]]:
+def _keyword_matches(
+    keywords: KeywordIndex, text: str, limit: int, title_weight: float | None
+) -> list[tuple[str, float]]:
     try:
-        return keywords.search(text, limit)
+        return keywords.search(text, limit, title_weight)
     except StoreError as exc:
         log.warning("%s Ranking by meaning only.", exc)
         return []

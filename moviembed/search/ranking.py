@@ -169,7 +169,8 @@ def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
         score -= AVOID_WEIGHT
     if themes.intersection(request.lean_keywords):
         score += THEME_WEIGHT
-    if request.reference and genres.intersection(request.reference.genres) - {"Drama"}:
+    shared = genres.intersection(request.reference.genres) if request.reference else set()
+    if shared - {"Drama", *request.avoid_genres}:
         score += LIKE_WEIGHT
     if themes.intersection(request.exclude_keywords):
         score += EXCLUDED

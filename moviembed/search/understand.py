@@ -13,6 +13,8 @@ Job", "127 Hours") is left as it is, so looking a film up by its title still wor
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from moviembed.documents import fold
 from moviembed.search import vocabulary as words
 from moviembed.search.reading import (
@@ -68,6 +70,9 @@ def _lengths(reading: Reading) -> None:
         reading.take(start, end, f"runtime {span(*bounds)} min")
 
 
+_FILM_OR_GENRE_STARTS = frozenset(words.FILM_NOUNS) | {key.split()[0] for key in words.GENRES}
+
+
 def _eras(reading: Reading) -> None:
     newest = None
     for pattern, kind in ERA_PATTERNS:
@@ -92,8 +97,8 @@ def _eras(reading: Reading) -> None:
         reading.take(start, end, f"years {span(*bounds)}", keep=keep)
     for start, end, phrase in matches(reading, "recent"):
         following = reading.tokens[end] if end < len(reading.tokens) else ""
-        if phrase in words.AMBIGUOUS and following not in words.FILM_NOUNS + [*words.GENRES]:
-            continue  # "new releases", "a new thriller"; not "new york", "a new life"
+        if phrase in words.AMBIGUOUS and following not in _FILM_OR_GENRE_STARTS:
+            continue  # "new releases", "a new sci-fi"; not "new york", "a new life"
         newest = newest or reading.catalog.newest_year()
         if newest is None:
             continue
@@ -134,7 +139,7 @@ def _skip_film_noun(reading: Reading, position: int) -> int:
 
 
 def _negatable_at(reading: Reading, position: int) -> tuple[int, str] | None:
-    for phrase in TABLES["negatable"]:
+    for phrase in TABLES["negatable"] + TABLES["languages"]:
         end = position + len(phrase)
         if tuple(reading.tokens[position:end]) == phrase and reading.free(position, end):
             return end, " ".join(phrase)
@@ -146,6 +151,8 @@ def _negate(reading: Reading, phrase: str) -> None:
         reading.found["not_sequel"] = True
     elif phrase in words.NOT_FOREIGN:
         reading.found.setdefault("languages", ["en"])
+    elif phrase in words.LANGUAGES:  # "non english", "not in french"
+        reading.add("not_languages", words.LANGUAGES[phrase])
     else:
         genres, keywords = words.NEGATABLE[phrase]
         reading.add("exclude_genres", genres)
@@ -167,6 +174,21 @@ def _references(reading: Reading) -> None:
                 return
 
 
+def _tail_references(reading: Reading) -> None:
+    """A film named before "style" or "vibes": "Se7en style detective movies"."""
+    for index, token in enumerate(reading.tokens):
+        if token not in words.REFERENCE_TAILS or not reading.free(index, index + 1):
+            continue
+        for start in range(max(index - 6, 0), index):
+            if not reading.free(start, index):
+                continue
+            found = _title_at(reading, start, index, strict=True)
+            if found:
+                reading.found["reference"] = found
+                reading.take(start, index + 1, f"like {found.title}")
+                return
+
+
 def _title_at(reading: Reading, start: int, stop: int, strict: bool) -> Reference | None:
     """The stored film titled by tokens[start:stop] (an article optional); after a plain
     "like" (`strict`), one-word titles only when written as titled: "like Heat", not "like
@@ -180,6 +202,10 @@ def _title_at(reading: Reading, start: int, stop: int, strict: bool) -> Referenc
         if strict and stop - start == 1 and best.title not in reading.text:
             return None
         return best
+    films = reading.catalog.series(key) if stop - start > 1 else []
+    if films:  # "like Harry Potter": the films whose titles start so, the first to steer
+        ids = tuple(film.id for film in films)
+        return replace(films[0], title=f"{films[0].title} and {len(ids) - 1} more", ids=ids)
     return None
 
 
@@ -303,7 +329,8 @@ def _moods(reading: Reading) -> None:
         reading.take(start, end, f"mood {mood.label}", keep=True)
 
 
-_STEPS = (_lengths, _eras, _negations, _references, _people, _reception, _languages)
+_STEPS = (_lengths, _eras, _negations, _references, _tail_references, _people, _reception)
+_STEPS += (_languages,)
 _STEPS += (_genres, _moods)
 
 
@@ -338,7 +365,7 @@ def _understanding(reading: Reading) -> Understanding:
         lean_genres=tuple(found.get("lean_genres", ())),
         avoid_genres=tuple(g for g in found.get("avoid_genres", ()) if g not in genres),
         lean_keywords=tuple(found.get("lean_keywords", ())),
-        exclude_genres=tuple(found.get("exclude_genres", ())),
+        exclude_genres=tuple(g for g in found.get("exclude_genres", ()) if g not in genres),
         exclude_keywords=tuple(found.get("exclude_keywords", ())),
         not_sequel=bool(found.get("not_sequel")),
         min_rating=rating,

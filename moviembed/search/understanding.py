@@ -27,6 +27,11 @@ class Reference:
     title: str
     year: int | None = None
     genres: tuple[str, ...] = ()  # results lean to these (Drama aside: too broad to steer)
+    ids: tuple[str, ...] = ()  # every film it stands for ("like Harry Potter"), left out
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        return self.ids or (self.id,)
 
 
 class Catalog(Protocol):
@@ -37,6 +42,9 @@ class Catalog(Protocol):
 
     def titles(self, key: str) -> list[Reference]:
         """Stored films whose folded title is exactly `key`."""
+
+    def series(self, key: str) -> list[Reference]:
+        """Stored films whose folded title starts with the words of `key` ("harry potter")."""
 
     def reads_as_title(self, tokens: Sequence[str]) -> bool:
         """True when the request is a stored title give or take an article or one word."""

@@ -126,6 +126,18 @@ ERAS: dict[str, tuple[int | None, int | None]] = {
 RECENT = {
     "recent": 5,
     "recently released": 5,
+    "recent years": 5,
+    "last few years": 5,
+    "past few years": 5,
+    "last couple of years": 3,
+    "past couple of years": 3,
+    "last couple years": 3,
+    "last decade": 10,
+    "past decade": 10,
+    "last ten years": 10,
+    "last 10 years": 10,
+    "last five years": 5,
+    "last 5 years": 5,
     "new": 3,
     "newer": 8,
     "newest": 2,
@@ -411,7 +423,21 @@ GORE = (
 )
 VIOLENT_GENRES = ("Action", "War", "Crime", "Horror", "Thriller")
 NEGATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    **dict.fromkeys(("violence", "violent", "killing", "guns"), (VIOLENT_GENRES, VIOLENCE)),
+    **dict.fromkeys(("violence", "violent", "killing"), (VIOLENT_GENRES, VIOLENCE)),
+    **dict.fromkeys(
+        ("guns", "gun", "shootouts", "shootout", "gunfights", "gunfight", "shooting"),
+        (("Action",), ("shootout", "gunfight", "shooting", "gun", "hitman")),
+    ),
+    **dict.fromkeys(("remake", "remakes", "reboot", "reboots"), ((), ("remake",))),
+    **dict.fromkeys(
+        ("parody", "parodies", "spoof", "spoofs", "satire"), ((), ("parody", "spoof", "satire"))
+    ),
+    **dict.fromkeys(("marvel",), ((), ("marvel comic", "marvel cinematic universe"))),
+    **dict.fromkeys(("dc",), ((), ("dc comics", "dc extended universe"))),
+    **dict.fromkeys(
+        ("raunchy", "sexual", "dirty jokes", "crude"),
+        ((), ("sex", "nudity", "virgin", "sex comedy")),
+    ),
     **dict.fromkeys(("gore", "gory", "blood", "bloody", "gorey", "splatter"), ((), GORE)),
     **dict.fromkeys(
         ("romance", "romantic", "love story", "love stories", "romcom", "rom com", "kissing"),
@@ -442,7 +468,7 @@ NEGATABLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     **dict.fromkeys(("dark", "too dark", "depressing", "sad", "bleak"), (("Horror", "War"), ())),
 }
 # Negated words with their own meaning.
-NOT_SEQUEL = frozenset({"sequel", "sequels", "part 2", "a sequel", "franchise", "remake", "reboot"})
+NOT_SEQUEL = frozenset({"sequel", "sequels", "part 2", "a sequel", "franchise", "franchises"})
 NOT_FOREIGN = frozenset({"subtitles", "subtitled", "foreign", "foreign language", "reading"})
 NEGATIONS = (
     "not",
@@ -506,6 +532,8 @@ REFERENCE_LEADS = (
     "take on",
     "twist on",
 )
+# Words after a film's name that make it the reference ("Se7en style", "Alien vibes").
+REFERENCE_TAILS = frozenset({"style", "esque", "vibes", "vibe", "type", "inspired"})
 # Where the named film ends and the modifier begins.
 REFERENCE_ENDS = frozenset(
     "but only except with without and that which for from in set only just more less "

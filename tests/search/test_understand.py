@@ -26,6 +26,9 @@ TITLES = {
     "the dark knight": Reference("155", "The Dark Knight", 2008),
     "die hard": Reference("562", "Die Hard", 1988),
     "amelie": Reference("194", "Amélie", 2001),
+    "harry potter and the chamber of secrets": Reference("672", "Harry Potter and the C...", 2002),
+    "harry potter and the goblet of fire": Reference("674", "Harry Potter and the G...", 2005),
+    "se7en": Reference("807", "Se7en", 1995),
 }
 OTHER_TITLES = (
     "The Italian Job",
@@ -65,6 +68,9 @@ class DictCatalog:
 
     def titles(self, key: str) -> list[Reference]:
         return [TITLES[key]] if key in TITLES else []
+
+    def series(self, key: str) -> list[Reference]:
+        return [ref for name, ref in TITLES.items() if name.startswith(key + " ")]
 
     def reads_as_title(self, tokens: Sequence[str]) -> bool:
         wanted = [token for token in tokens if token != "the"]
@@ -147,6 +153,8 @@ ERA = [
     ("black and white movies", {"year_to": 1965}),
     ("a 2000s horror", {"year_from": 2000, "year_to": 2009}),
     ("2010s superhero movies", {"year_from": 2010, "year_to": 2019}),
+    ("thrillers from the last few years", {"year_from": 2011, "genres": ("Thriller",)}),
+    ("new sci-fi films", {"year_from": 2013, "genres": ("Science Fiction",)}),
 ]
 GENRE = [
     ("a romantic comedy", {"genres": ("Comedy", "Romance")}),
@@ -251,7 +259,13 @@ NEGATION = [
     ("nothing scary", {"exclude_genres": ("Horror",)}),
     ("a movie with no subtitles", {"languages": ("en",)}),
     ("a romance that isn't a musical", {"exclude_genres": ("Music",)}),
-    ("sci-fi but not a remake", {"not_sequel": True}),
+    ("sci-fi but not a remake", {"exclude": "remake"}),
+    ("no sequels or remakes", {"not_sequel": True, "exclude": "remake"}),
+    ("a war film without too much violence", {"genres": ("War",), "exclude": "violence"}),
+    ("a crime movie without guns", {"genres": ("Crime",), "exclude": "shootout"}),
+    ("a non english horror", {"not_languages": ("en",), "genres": ("Horror",)}),
+    ("a comedy but not a parody", {"exclude": "parody"}),
+    ("a superhero movie that's not marvel", {"exclude": "marvel comic"}),
     ("a kids movie that is not animated", {"exclude_genres": ("Animation",)}),
     ("a comedy, no zombies", {"exclude": "zombie"}),
 ]
@@ -268,6 +282,8 @@ REFERENCE = [
     ("if i liked amelie", {"reference": "Amélie"}),
     ("like Pulp Fiction but from the 70s", {"reference": "Pulp Fiction", "year_from": 1970}),
     ("similar to inception but darker", {"reference": "Inception", "moods": ("dark",)}),
+    ("Se7en style detective movies", {"reference": "Se7en"}),
+    ("like Harry Potter but darker", {"reference": "Harry Potter and the C... and 1 more"}),
 ]
 # Titles, parts of titles, and stories that must NOT be read as conditions.
 LEFT_ALONE = [
@@ -324,9 +340,10 @@ def test_understood(text: str, expected: dict[str, Any]) -> None:
         elif name == "reference":
             assert request.reference is not None and request.reference.title == value
         elif name == "exclude":
-            assert value in request.exclude_keywords
+            assert value in request.exclude_keywords, request.summary()
         elif name == "genres":
             assert set(value) <= set(request.genres), request.summary()
+            assert not set(value) & set(request.exclude_genres), request.summary()
         elif name == "moods":
             assert set(value) <= set(request.moods), request.summary()
         else:
