@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50  # per list (dense, keyword) scored, and the pool --rank re-sorts
+ASKED_SHARE = 1.0  # "like X but Y": Y's vector's weight beside X's
 # The keyword lookup (SQLite BM25, which lets go of the GIL) runs while the query is embedded.
 _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moviembed-keywords")
 
@@ -203,7 +204,7 @@ def _request_vector(request: Understanding, store: IndexReader, embedder: Embedd
     if not request.meaning.strip():
         return [float(x) for x in named]
     asked = embedder.embed([meaning])[0]
-    mixed = [float(a) + float(b) for a, b in zip(named, asked, strict=True)]
+    mixed = [float(a) + ASKED_SHARE * float(b) for a, b in zip(named, asked, strict=True)]
     norm = math.sqrt(sum(x * x for x in mixed)) or 1.0
     return [x / norm for x in mixed]
 

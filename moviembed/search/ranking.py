@@ -38,6 +38,9 @@ AVOID_WEIGHT = 0.15
 THEME_WEIGHT = 0.05
 LIKE_WEIGHT = 0.1  # sharing a genre with the film a request names ("like Alien")
 EXCLUDED = -1.0  # a negated keyword or a sequel when sequels are not wanted: ranked last
+# A long description names a genre in passing ("a green-faced cartoon maniac"): past this
+# many words left to match, the leanings shrink in proportion.
+FOCUS_WORDS = 5
 
 Metadata = Mapping[str, Any]
 Prior = Callable[[Metadata], float]
@@ -172,6 +175,8 @@ def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
     shared = genres.intersection(request.reference.genres) if request.reference else set()
     if shared - {"Drama", *request.avoid_genres}:
         score += LIKE_WEIGHT
+    left = len(request.keywords.split())
+    score *= min(1.0, FOCUS_WORDS / left) if FOCUS_WORDS and left else 1.0
     if themes.intersection(request.exclude_keywords):
         score += EXCLUDED
     if request.not_sequel and (

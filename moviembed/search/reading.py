@@ -108,17 +108,29 @@ class Reading:
     def content_count(self) -> int:
         return sum(1 for token in self.tokens if token not in words.FILLER)
 
-    def film_context(self, start: int, end: int) -> bool:
-        """True when a film noun or genre word stands within three words after (or a film
-        noun just before), or the request is short: then a word like "old" or "popular"
-        describes the film rather than its story."""
-        after = self.tokens[end : end + 3]
-        before = self.tokens[max(start - 3, 0) : start]
-        if any(t in words.FILM_NOUNS or t in words.GENRES or t in words.MOODS for t in after):
+    def film_context(self, start: int, end: int, reach: int = 2) -> bool:
+        """True when a film noun, genre or mood word follows within two words (or a film
+        noun stands just before), or the request is a word or two: then "old" or "popular"
+        describes the film rather than its story ("an old man", "a popular girl")."""
+        if any(starts_film_words(t) or t in words.MOODS for t in self.tokens[end : end + reach]):
             return True
-        if any(t in words.FILM_NOUNS or t in words.GENRES for t in before):
+        if start and self.tokens[start - 1] in words.FILM_NOUNS:
             return True
-        return self.content_count() <= 3
+        return self.content_count() <= 2
+
+    def next_is_film(self, end: int) -> bool:
+        """True when a film noun or genre word comes next, or nothing does ("something old")."""
+        return end >= len(self.tokens) or starts_film_words(self.tokens[end])
+
+
+_FILM_STARTS = frozenset(words.FILM_NOUNS) | {
+    key.split()[0] for key in words.GENRES if key.split()[0] not in words.FILLER
+}
+
+
+def starts_film_words(token: str) -> bool:
+    """True for a film noun or the first word of a genre phrase ("sci" of "sci fi")."""
+    return token in _FILM_STARTS
 
 
 def _phrase_table(table: Iterable[str]) -> list[tuple[str, ...]]:

@@ -70,7 +70,18 @@ def _lengths(reading: Reading) -> None:
         reading.take(start, end, f"runtime {span(*bounds)} min")
 
 
-_FILM_OR_GENRE_STARTS = frozenset(words.FILM_NOUNS) | {key.split()[0] for key in words.GENRES}
+_BOUNDED = ("between", "before", "after", "since")  # "before 1960" says what it wants
+
+
+def _era_in_context(reading: Reading, kind: str, start: int, end: int) -> bool:
+    """A decade or year describes the film beside a film word; alone in a description it
+    is the story's time ("a guard in the 1930s"). A bare year only right before a film
+    word ("a 1994 drama"), never after one ("a zombie film in 1979")."""
+    if kind == "year":
+        return reading.content_count() <= 2 or (
+            end < len(reading.tokens) and reading.next_is_film(end)
+        )
+    return reading.film_context(start, end)
 
 
 def _eras(reading: Reading) -> None:
@@ -81,7 +92,7 @@ def _eras(reading: Reading) -> None:
             if SETTING.search(before) or match.group(0).startswith("during"):
                 continue  # "set in the 1960s" is the story's time
             stated = match.group(0).startswith(("from", "released", "made", "came out"))
-            if kind in ("year", "decade2") and not stated and not reading.film_context(start, end):
+            if not (stated or kind in _BOUNDED or _era_in_context(reading, kind, start, end)):
                 continue
             years = era_span(kind, match.groups())
             if years is None:
@@ -89,15 +100,16 @@ def _eras(reading: Reading) -> None:
             reading.found.setdefault("years", years)
             reading.take(start, end, f"years {span(*years)}")
     for start, end, phrase in matches(reading, "eras"):
-        if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
-            continue
+        if phrase in words.AMBIGUOUS and not reading.next_is_film(end):
+            continue  # "an old western", "something old"; not "the old west", "an old man"
         bounds = words.ERAS[phrase]
         reading.found.setdefault("years", bounds)
         keep = phrase.startswith("classic")
         reading.take(start, end, f"years {span(*bounds)}", keep=keep)
     for start, end, phrase in matches(reading, "recent"):
-        following = reading.tokens[end] if end < len(reading.tokens) else ""
-        if phrase in words.AMBIGUOUS and following not in _FILM_OR_GENRE_STARTS:
+        if phrase in words.AMBIGUOUS and not (
+            end < len(reading.tokens) and reading.next_is_film(end)
+        ):
             continue  # "new releases", "a new sci-fi"; not "new york", "a new life"
         newest = newest or reading.catalog.newest_year()
         if newest is None:
@@ -297,7 +309,7 @@ def _languages(reading: Reading) -> None:
         topic = after in words.LANGUAGE_TOPICS and then not in words.FILM_NOUNS
         if not lead and (topic or before == "about"):
             continue
-        if not lead and after != "language" and not reading.film_context(start, end):
+        if not lead and after != "language" and not reading.film_context(start, end, reach=3):
             continue
         reading.found.setdefault("languages", list(words.LANGUAGES[phrase]))
         stop = end + (after == "language")

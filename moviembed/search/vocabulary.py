@@ -109,8 +109,6 @@ DECADE_WORDS = {
 ERAS: dict[str, tuple[int | None, int | None]] = {
     "golden age": (1930, 1959),
     "golden age of hollywood": (1930, 1959),
-    "black and white": (None, 1965),
-    "black white": (None, 1965),
     "silent": (None, 1929),
     "silent era": (None, 1929),
     "vintage": (None, 1969),
@@ -300,9 +298,9 @@ QUIRKY = Mood("Comedy,Drama", "Horror,Action", ("independent film",), "quirky")
 MOODS: dict[str, Mood] = {
     **dict.fromkeys(
         (
-            "feel good feelgood uplifting heartwarming heart warming wholesome cozy cosy "
-            "comforting comfort light lighter lighthearted light hearted happy cheerful sweet "
-            "charming fun relaxing chill easy going upbeat happier joyful"
+            "feelgood uplifting heartwarming wholesome cozy cosy comforting comfort light "
+            "lighter lighthearted happy cheerful sweet charming fun relaxing chill upbeat "
+            "happier joyful"
         ).split(),
         LIGHT,
     ),
@@ -330,7 +328,7 @@ MOODS: dict[str, Mood] = {
     "head scratcher": MIND_BENDING,
     "plot twist": MIND_BENDING,
     "plot twists": MIND_BENDING,
-    **dict.fromkeys("intense tense gripping thrilling nail biting".split(), TENSE),
+    **dict.fromkeys("intense tense gripping thrilling".split(), TENSE),
     "edge of my seat": TENSE,
     "edge of your seat": TENSE,
     "nail biting": TENSE,

@@ -150,7 +150,6 @@ ERA = [
     ("pre-1970 sci-fi", {"year_to": 1969, "genres": ("Science Fiction",)}),
     ("a nineties rom-com", {"year_from": 1990, "year_to": 1999, "genres": ("Comedy", "Romance")}),
     ("sixties spy movies", {"year_from": 1960, "year_to": 1969}),
-    ("black and white movies", {"year_to": 1965}),
     ("a 2000s horror", {"year_from": 2000, "year_to": 2009}),
     ("2010s superhero movies", {"year_from": 2010, "year_to": 2019}),
     ("thrillers from the last few years", {"year_from": 2011, "genres": ("Thriller",)}),
@@ -312,6 +311,12 @@ LEFT_ALONE = [
     "a family moves into a haunted house",
     "a boy who looks like a dog",
     "a heist in a casino",
+    "washed up actor famous for a superhero role stages a play",
+    "revenge in the old west",
+    "a death row guard in the 1930s meets a gentle giant",
+    "kids shooting a zombie film in 1979 catch a train crash on camera",
+    "two kids run off together on an island in the sixties",
+    "a man in black and white stripes",
 ]
 
 ROWS = [
