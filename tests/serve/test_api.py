@@ -211,6 +211,30 @@ def test_recommend(api: httpx.Client) -> None:
     )
 
 
+def test_recommend_from_an_uploaded_ratings_file(api: httpx.Client) -> None:
+    ratings = Path(__file__).resolve().parents[1] / "data" / "ratings" / "plain.csv"
+    response = api.post(
+        "/api/recommend/ratings",
+        params={"n": 3, "name": "plain.csv", "liked": "Jaws"},
+        content=ratings.read_bytes(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["kind"] == "CSV" and body["skipped"][0].startswith("plain.csv line 8")
+    taste = body["taste"]
+    assert taste["liked"][0] == {"id": "578", "weight": 1.0, "title": "Jaws"}
+    assert taste["disliked"] == [{"id": "157336", "weight": 0.25, "title": "Interstellar"}]
+    assert taste["matched"] == 3 and len(taste["unmatched"]) == 4
+    picks = {hit["id"] for hit in body["results"]}
+    assert len(picks) == 3 and not picks & {"603", "348", "157336", "578"}
+    bad = api.post("/api/recommend/ratings", params={"name": "x.csv"}, content=b"a,b\n1,2\n")
+    assert error_of(bad, 400).startswith("x.csv is not a ratings export")
+    assert "No liked movie" in error_of(
+        api.post("/api/recommend/ratings", content=b"title,year\nAftersun,2022\n"), 404
+    )
+
+
 def test_unknown_paths_and_methods_are_json(api: httpx.Client) -> None:
     assert error_of(api.get("/api/nothing"), 404) == "Not Found"
     assert error_of(api.post("/api/search"), 405) == "Method Not Allowed"
