@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moviembed.documents import fold
-from moviembed.errors import NotFoundError
+from moviembed.errors import NotFoundError, UsageError
 from moviembed.index.reader import IndexReader
 from moviembed.search.recommend import Recommendation, recommend
 from moviembed.sources.ratings import RatedFilm
@@ -39,7 +39,10 @@ class Taste:
     def with_named(self, liked: Sequence[str], disliked: Sequence[str]) -> Taste:
         """This taste plus movies named outright (stored ids), which count fully and win
         over what the file said of them."""
-        named = {**dict.fromkeys(liked, True), **dict.fromkeys(disliked, False)}
+        both = set(liked) & set(disliked)
+        if both:
+            raise UsageError(f"Movie {', '.join(sorted(both))} is both liked and disliked.")
+        named = {*liked, *disliked}
         keep = {movie_id: w for movie_id, w in self.liked.items() if movie_id not in named}
         drop = {movie_id: w for movie_id, w in self.disliked.items() if movie_id not in named}
         return Taste(
