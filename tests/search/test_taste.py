@@ -13,11 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from moviembed.cli.app import app
+from moviembed.documents import fold
+from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
+from moviembed.movie import Skipped, movie_from_tmdb
 from moviembed.search.recommend import recommend
 from moviembed.search.taste import liking, recommend_for, taste_from
 from moviembed.sources.catalog import load_catalog
+from moviembed.sources.dataset import iter_api_records
 from moviembed.sources.ratings import RatedFilm, read_ratings
+from tests.fakes import HashingEmbedder
 from tests.sources.test_ratings import SAMPLES, letterboxd_zip
 
 GENRES = {str(movie.id): set(movie.genres) for movie in load_catalog()}
@@ -161,3 +166,31 @@ def test_a_crime_lover_on_imdb_gets_crime(bundled_index: Path, real_model: Path)
     crime = [p.title for p in picks if "Crime" in GENRES[p.id]]
     assert len(crime) >= 4, [p.title for p in picks]
     assert {p.because.id for p in picks} <= set(taste.liked)
+
+
+def test_the_samples_match_tmdb_5000_titles(shared_data: Path, tmp_path: Path) -> None:
+    """Against the dataset's films of the sample titles, every one the dataset holds is found
+    (25: "Goodfellas" and "GoodFellas", "WALL·E", "Amélie" from Windows-1252 among them)."""
+    samples = [
+        film
+        for name in ("letterboxd-ratings", "letterboxd-diary", "imdb-ratings", "plain")
+        for film in read_ratings(SAMPLES / f"{name}.csv").films
+    ]
+    wanted = {fold(film.title) for film in samples}
+    records = iter_api_records(
+        shared_data / "tmdb_5000_movies.csv.gz", shared_data / "tmdb_5000_credits.csv.gz"
+    )
+    movies = [
+        movie
+        for movie in (movie_from_tmdb(r) for r in records if not isinstance(r, Skipped))
+        if fold(movie.title) in wanted
+    ]
+    store = EmbeddingStore(tmp_path / "tmdb5000")
+    build_index(movies, store=store, embedder=HashingEmbedder())
+    taste = taste_from(store, samples)
+    years = {str(movie.id): movie.year for movie in movies}
+    by_title = {fold(film.title): film.year for film in samples}
+    for movie_id in taste.seen:
+        movie = next(m for m in movies if str(m.id) == movie_id)
+        assert abs(years[movie_id] - by_title[fold(movie.title)]) <= 1, movie.title
+    assert len(taste.seen) == len(movies) == 25, taste.unmatched

@@ -206,6 +206,13 @@ def test_recommend(api: httpx.Client) -> None:
             "Pulp Fiction",
         }
     assert "liked" in error_of(api.post("/api/recommend", json={"liked": []}), 422)
+    light_jaws = {"liked": ["862", "578"], "weights": {"578": 0.001}, "n": 3}
+    toy_story = results(api.post("/api/recommend", json={"liked": ["862"], "n": 4}))
+    alone = [hit["id"] for hit in toy_story if hit["id"] != "578"][:3]
+    assert [hit["id"] for hit in results(api.post("/api/recommend", json=light_jaws))] == alone
+    assert "weights" in error_of(
+        api.post("/api/recommend", json={"liked": ["862"], "weights": {"862": 0}}), 422
+    )
     assert "x: Extra inputs" in error_of(
         api.post("/api/recommend", json={"liked": ["603"], "x": 1}), 422
     )
@@ -244,6 +251,10 @@ def test_page_and_api_description_work_offline(api: httpx.Client) -> None:
     page = api.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "img-src 'self' https://image.tmdb.org;" in page.headers["content-security-policy"]
+    assert '<meta name="moviembed-image-base" content="https://image.tmdb.org/t/p/w185">' in (
+        page.text
+    )
     assert api.get("/docs").status_code == 404 and api.get("/redoc").status_code == 404
     assert "/api/search" in api.get("/openapi.json").json()["paths"]
     static = Path(__file__).resolve().parents[2] / "moviembed" / "serve" / "static"

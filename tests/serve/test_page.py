@@ -188,6 +188,7 @@ def test_like_dislike_for_you_and_the_shared_address(
     press(page, "#to-for-you")
     expect(page.locator("#results-heading")).to_have_text("For you")
     expect(page.locator("#results-heading")).to_be_focused()
+    expect(page.locator("#to-for-you")).to_have_attribute("aria-current", "page")
     picks = titles(page)
     assert not {"Toy Story", "Finding Nemo", "Jaws"} & set(picks)
     because = page.locator("#results .because").all_text_contents()
@@ -215,11 +216,13 @@ def test_upload_ratings_and_the_movie_view(
 ) -> None:
     tab = Tab.open(browser, server.url + "/", [server.url, image_server], PHONE)
     page = tab.page
+    expect(page.locator("#filters-box")).not_to_have_attribute("open", "")  # no room
     page.locator("#ratings-file").set_input_files(RATINGS)
     expect(page.locator("#status")).to_have_text(
         "plain.csv (CSV): 3 films matched, 4 not in the index."
     )
     expect(page.locator("#results-heading")).to_have_text("For you")
+    expect(page.locator("#to-for-you")).to_have_attribute("aria-current", "page")
     expect(page.locator("#liked-chips")).to_contain_text("The Matrix ×")
     expect(page.locator("#disliked-chips")).to_contain_text("Interstellar ×")
     assert not {"The Matrix", "Alien", "Interstellar"} & set(titles(page))

@@ -33,6 +33,11 @@ class RecommendRequest(BaseModel):
     liked: list[str] = Field(min_length=1, max_length=MAX_MOVIES)
     disliked: list[str] = Field(default_factory=list, max_length=MAX_MOVIES)
     seen: list[str] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
+    weights: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=dict,
+        max_length=2 * MAX_MOVIES,
+        description="How much a liked or disliked id counts (1 when not given).",
+    )
     n: int = Field(10, ge=1, le=MAX_RESULTS)
     genre: list[str] = Field(default_factory=list, max_length=10)
     year: str | None = None
@@ -70,6 +75,7 @@ def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any]
             exclude=body.seen,
             limit=body.n,
             filters=filters,
+            weights=body.weights,
         )
     return {"results": [item.to_dict() for item in items]}
 

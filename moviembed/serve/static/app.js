@@ -230,6 +230,7 @@ async function uploadRatings(file) {
     drawTaste();
     const view = Taste.toParams(new URLSearchParams({ view: "for-you" }));
     history.pushState(null, "", `?${view}`);
+    markView(view);
     showOnly("results");
     render(body.results, "For you");
     const missed = body.taste.unmatched.length;
@@ -241,6 +242,12 @@ async function uploadRatings(file) {
 }
 
 // ---- views ----
+
+function markView(params) {
+  const forYou = document.getElementById("to-for-you");
+  if (params.get("view") === "for-you") forYou.setAttribute("aria-current", "page");
+  else forYou.removeAttribute("aria-current");
+}
 
 function showOnly(which) {
   movieView.hidden = which !== "movie";
@@ -272,7 +279,7 @@ async function showForYou() {
     return;
   }
   const filters = formParams(FILTERS);
-  const request = { liked: Taste.liked, disliked: Taste.disliked, seen: Taste.seen };
+  const request = { liked: Taste.liked, disliked: Taste.disliked, seen: Taste.seen, weights: Taste.weights };
   for (const [key, value] of filters) {
     if (key === "genre") request.genre = [value];
     else request[key] = ["n", "min_rating"].includes(key) ? Number(value) : value;
@@ -300,6 +307,7 @@ async function showSearch(params) {
 // Run what the address describes.
 async function run(params, focusResults) {
   document.title = "moviembed";
+  markView(params);
   if (!VIEWS.some((name) => params.has(name))) return;
   say(params.has("movie") ? "Loading…" : "Searching…");
   searchForm.setAttribute("aria-busy", "true");
@@ -387,6 +395,9 @@ window.addEventListener("popstate", () => {
 });
 
 const initial = new URLSearchParams(location.search);
+// Filters start open where there is room for them, or when the address sets one.
+document.getElementById("filters-box").open =
+  matchMedia("(min-width: 34rem)").matches || FILTERS.some((name) => name !== "n" && initial.has(name));
 Taste.load(initial);
 if (!Taste.isEmpty) history.replaceState(null, "", `?${Taste.toParams(initial)}`);
 drawTaste();

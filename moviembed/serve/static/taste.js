@@ -1,6 +1,6 @@
 // The visitor's taste: liked and not-for-me movies (in the address, so it can be shared),
-// movies seen (from an uploaded ratings file) and the titles of all of them, kept across
-// reloads in localStorage. No other file touches the storage or the taste's parameters.
+// movies seen and the weights of rated ones (from an uploaded ratings file) and the titles
+// of all of them, kept across reloads in localStorage. No other file touches the storage or the taste's parameters.
 "use strict";
 
 const Taste = (() => {
@@ -10,6 +10,7 @@ const Taste = (() => {
   let liked = [];
   let disliked = [];
   let seen = [];
+  let weights = {}; // from ratings: 0.5 for four stars ... 1 for five; 1 when not here
   let titles = {};
 
   const ids = (text) => (text || "").split(",").map((id) => id.trim()).filter((id) => /^\d+$/.test(id));
@@ -17,7 +18,7 @@ const Taste = (() => {
 
   function save() {
     try {
-      localStorage.setItem(KEY, JSON.stringify({ liked, disliked, seen, titles }));
+      localStorage.setItem(KEY, JSON.stringify({ liked, disliked, seen, weights, titles }));
     } catch (error) {
       // private mode or full storage: the address still holds the taste
     }
@@ -36,6 +37,7 @@ const Taste = (() => {
     disliked = fromAddress ? ids(params.get("disliked")) : ids((stored.disliked || []).join(","));
     seen = ids((stored.seen || []).join(","));
     titles = typeof stored.titles === "object" && stored.titles ? stored.titles : {};
+    weights = typeof stored.weights === "object" && stored.weights ? stored.weights : {};
     save();
   }
 
@@ -50,6 +52,7 @@ const Taste = (() => {
     liked = liked.filter((other) => other !== id);
     disliked = disliked.filter((other) => other !== id);
     if (was !== which) (which === "liked" ? liked : disliked).unshift(id);
+    delete weights[id]; // said here outright: it counts fully
     liked = liked.slice(0, MAX_LIST);
     disliked = disliked.slice(0, MAX_LIST);
     if (title) titles[id] = title;
@@ -59,7 +62,10 @@ const Taste = (() => {
   // What an uploaded ratings file meant (the API's `taste`), merged in: the file's liked
   // movies, heaviest first, after the ones liked here.
   function merge(fromFile) {
-    for (const item of [...fromFile.liked, ...fromFile.disliked]) titles[item.id] = item.title;
+    for (const item of [...fromFile.liked, ...fromFile.disliked]) {
+      titles[item.id] = item.title;
+      weights[item.id] = item.weight;
+    }
     const fileLiked = fromFile.liked.map((item) => item.id);
     const fileDisliked = fromFile.disliked.map((item) => item.id);
     liked = unique([...liked.filter((id) => !fileDisliked.includes(id)), ...fileLiked]).slice(0, MAX_LIST);
@@ -74,6 +80,7 @@ const Taste = (() => {
     liked = [];
     disliked = [];
     seen = [];
+    weights = {};
     save();
   }
 
@@ -96,6 +103,11 @@ const Taste = (() => {
     get liked() { return [...liked]; },
     get disliked() { return [...disliked]; },
     get seen() { return [...seen]; },
+    // The weights of the movies in the taste now, for POST /api/recommend.
+    get weights() {
+      const inTaste = [...liked, ...disliked].filter((id) => typeof weights[id] === "number");
+      return Object.fromEntries(inTaste.map((id) => [id, weights[id]]));
+    },
     title: (id) => titles[id] || "",
     remember(id, title) { if (title && titles[id] !== title) { titles[id] = title; save(); } },
     get isEmpty() { return !liked.length && !disliked.length; },
