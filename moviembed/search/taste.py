@@ -95,8 +95,8 @@ def recommend_for(taste: Taste, *, store: IndexReader, **options: Any) -> list[R
 
 def taste_from(store: IndexReader, films: Sequence[RatedFilm]) -> Taste:
     """The films matched to `store`. A film listed again (a rewatch in the diary, the same
-    film in ratings.csv) keeps its last rating. With no high rating at all (a watched list),
-    every watched film counts as liked, alike."""
+    film in ratings.csv) keeps its last rating. With no rating high or low (a watched list,
+    or only middling ones), every film counts as liked, alike."""
     taste = Taste()
     ratings: dict[str, float | None] = {}
     for film, (movie_id, why) in zip(films, _match(store, films), strict=True):
