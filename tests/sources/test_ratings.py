@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from moviembed.errors import InputError
 from moviembed.sources.ratings import RatedFilm, parse_ratings, read_ratings
@@ -112,3 +114,24 @@ def test_a_zip_without_letterboxd_files_says_what_it_wants() -> None:
         archive.writestr("notes.txt", "hello")
     with pytest.raises(InputError, match="without ratings.csv, watched.csv or diary.csv"):
         parse_ratings(buffer.getvalue(), "export.zip")
+
+
+HEADERS = [
+    b"Date,Name,Year,Letterboxd URI,Rating\n",
+    b"Const,Your Rating,Title,Title Type,Year\n",
+    b"tmdb_id,title,year,rating\n",
+    b"PK\x03\x04",
+]
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.sampled_from(HEADERS), st.binary(max_size=300))
+def test_any_bytes_read_or_fail_with_one_line(header: bytes, rest: bytes) -> None:
+    try:
+        read = parse_ratings(header + rest, "x.csv")
+    except InputError as exc:
+        assert "\n" not in str(exc)
+        return
+    for film in read.films:
+        assert film.title and (film.rating is None or 0 <= film.rating <= 10)
+        film.label.encode("utf-8")
