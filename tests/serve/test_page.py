@@ -124,6 +124,16 @@ def press(page: Page, selector: str, key: str = "Enter") -> None:
     page.keyboard.press(key)
 
 
+def tab_to(page: Page, selector: str, most: int = 60) -> None:
+    """Press Tab until `selector` has focus: it is reachable by keyboard alone."""
+    target = page.locator(selector)
+    for _ in range(most):
+        if target.evaluate("node => node === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{most} presses of Tab never reached {selector}")
+
+
 def submit(page: Page, text: str) -> None:
     """Type into the focused field and press Enter."""
     page.keyboard.type(text)
@@ -175,7 +185,8 @@ def test_like_dislike_for_you_and_the_shared_address(
     tab = Tab.open(browser, server.url + "/?q=animated+fish+and+toys", [server.url, image_server])
     page = tab.page
     titles(page)
-    press(page, "#results .like[aria-label='Like Toy Story']")
+    tab_to(page, "#results .like[aria-label='Like Toy Story']")
+    page.keyboard.press("Enter")
     press(page, "#results .like[aria-label='Like Finding Nemo']")
     press(page, "#results .dislike[aria-label='Jaws is not for me']", " ")
     expect(page.locator("#results .like[aria-label='Like Toy Story']")).to_have_attribute(
@@ -254,6 +265,9 @@ def test_a_bad_ratings_file_says_why(
     tab.page.locator("#ratings-file").set_input_files(bad)
     expect(tab.page.locator("#status")).to_contain_text("notes.csv: notes.csv is not a ratings")
     expect(tab.page.locator("#status")).to_have_class("error")
+    assert tab.problems == [
+        "console: Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
 
 
 def test_the_page_asks_for_the_token(
