@@ -214,7 +214,7 @@ def _taste_from_ratings(store: EmbeddingStore, path: Path, verbose: int) -> Tast
     read = read_ratings(path)
     taste = taste_from(store, read.films)
     missed = len(taste.unmatched)
-    hint = " (-v lists them)" if missed and not verbose else ""
+    hint = " (moviembed -v recommend ... lists them)" if missed and not verbose else ""
     say(
         f"{path.name} ({read.kind}): {len(taste.seen):,} films matched the index, "
         f"{missed:,} did not{hint}; {len(taste.liked):,} liked, {len(taste.disliked):,} not."

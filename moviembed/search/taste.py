@@ -78,9 +78,10 @@ def recommend_for(taste: Taste, *, store: IndexReader, **options: Any) -> list[R
     """`recommend` for a taste: its seen movies never come back (nor `exclude`).
     NotFoundError when the taste holds no liked movie the index has."""
     if not taste.liked:
-        missed = f" ({len(taste.unmatched):,} rated films are not in it)" if taste.unmatched else ""
+        unmatched = len(taste.unmatched)
+        missed = f" (films in the file not found: {unmatched:,})" if unmatched else ""
         raise NotFoundError(
-            f"No liked movie is in the index{missed}: name one, or rate some films highly."
+            f"No liked movie is in the index{missed}; name one, or rate some films highly."
         )
     exclude = [*taste.seen, *options.pop("exclude", ())]
     return recommend(

@@ -138,6 +138,11 @@ RowReader = Callable[[dict[str, str]], "RatedFilm | str"]  # a film, or why the 
 def _format_of(columns: dict[str, str], name: str) -> tuple[str, RowReader]:
     """Which export the header belongs to, and how to read its rows."""
     if {"letterboxd uri", "name"} <= columns.keys():
+        if "watchlist" in name.rsplit("/", 1)[-1].lower():  # watched.csv's columns, unseen films
+            raise InputError(
+                f"{name} is a Letterboxd watchlist: films not seen yet say nothing of a taste. "
+                "Pass ratings.csv, watched.csv, diary.csv or the whole export .zip."
+            )
         return "Letterboxd", _letterboxd_row
     if {"const", "your rating", "title"} <= columns.keys():
         return "IMDb", _imdb_row

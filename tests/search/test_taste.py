@@ -145,6 +145,14 @@ def test_the_cli_refuses_a_bad_ratings_file_in_one_line(fake_index: Path, tmp_pa
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: export.csv is not a ratings export")
     assert result.stderr.count("\n") == 1
+    unknown = tmp_path / "films.csv"
+    unknown.write_text("title,year\nAftersun,2022\n", encoding="utf-8")
+    none_liked = CliRunner().invoke(app, ["recommend", "--ratings", str(unknown)])
+    assert none_liked.exit_code == 1
+    assert none_liked.stderr.splitlines()[-1] == (
+        "Error: No liked movie is in the index (films in the file not found: 1); "
+        "name one, or rate some films highly."
+    )
     nothing = CliRunner().invoke(app, ["recommend"])
     assert nothing.exit_code == 2 and "give --ratings FILE" in nothing.stderr
 

@@ -108,6 +108,11 @@ def test_bad_files_get_one_clear_line(data: bytes, message: str) -> None:
     assert "\n" not in str(caught.value)
 
 
+def test_a_watchlist_is_refused_as_no_taste() -> None:
+    with pytest.raises(InputError, match="letterboxd-watchlist.csv is a Letterboxd watchlist"):
+        read_ratings(SAMPLES / "letterboxd-watchlist.csv")
+
+
 def test_a_zip_without_letterboxd_files_says_what_it_wants() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
