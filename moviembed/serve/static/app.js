@@ -260,7 +260,7 @@ async function run(params, focusResults) {
 }
 
 function show(extra, focusResults) {
-  const params = "q" in extra || "like" in extra ? formParams(FILTERS) : new URLSearchParams();
+  const params = "movie" in extra ? new URLSearchParams() : formParams(FILTERS);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   Taste.toParams(params);
   history.pushState(null, "", `?${params}`);
