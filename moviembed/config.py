@@ -33,6 +33,7 @@ DEFAULT_TMDB_CONNECTIONS = (
     4  # requests in flight: enough to reach the rate limit across the internet
 )
 DEFAULT_CHROMA_PORT = 8000
+DEFAULT_IMAGE_BASE_URL = "https://image.tmdb.org/t/p/w185"  # TMDB's posters, 185 px wide
 MAX_ENV_FILE_BYTES = 2**20
 
 
@@ -72,6 +73,7 @@ class Settings:
     chroma_tenant: str | None = None
     chroma_database: str | None = None
     serve_token: str | None = field(default=None, repr=False)
+    image_base_url: str = DEFAULT_IMAGE_BASE_URL
 
     @classmethod
     def load(
@@ -180,11 +182,19 @@ _language = _text(r"[a-z]{2}(-[A-Z]{2})?", "a language like en or en-US")
 _model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control characters)")
 
 
-def _http_url(raw: str) -> str:
+def _http_url(raw: str, example: str = DEFAULT_TMDB_URL) -> str:
     parts = urlsplit(raw.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or "\0" in raw:
-        raise ValueError("an http(s) URL like https://api.themoviedb.org/3")
+        raise ValueError(f"an http(s) URL like {example}")
     return raw.strip().rstrip("/")
+
+
+def _image_url(raw: str) -> str:
+    """A poster base URL: no quotes, spaces or query, as it goes into the page and its CSP."""
+    url = _http_url(raw, DEFAULT_IMAGE_BASE_URL)
+    if re.search(r"[\s\"'<>;?#]", url):
+        raise ValueError(f"an http(s) URL like {DEFAULT_IMAGE_BASE_URL}")
+    return url
 
 
 def server_address(url: str) -> tuple[str, int, bool]:
@@ -240,6 +250,7 @@ SPECS: dict[str, _Spec] = {
     "chroma_tenant": _Spec("MOVIEMBED_CHROMA_TENANT", _name),
     "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
     "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
+    "image_base_url": _Spec("MOVIEMBED_IMAGE_BASE_URL", _image_url),
 }
 
 

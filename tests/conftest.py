@@ -148,6 +148,31 @@ def fake_built_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
+    """`moviembed build` with no options (the bundled catalog) and the real model, run once;
+    read it, never write to it."""
+    from moviembed.cli.app import app
+
+    path = tmp_path_factory.mktemp("bundled") / "index"
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(path), "build", "--quiet"],
+        env={"MOVIEMBED_CACHE_DIR": str(onnx_cache)},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{len(load_catalog())} added" in result.stderr
+    return path
+
+
+@pytest.fixture(scope="session")
+def fake_bundled_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled catalog indexed once with the fake model; read it, never write to it."""
+    path = tmp_path_factory.mktemp("fake-bundled") / "index"
+    build_index(load_catalog(), store=EmbeddingStore(path), embedder=HashingEmbedder())
+    return path
+
+
 @pytest.fixture
 def fake_index(fake_built_index: Path, isolated_env: Path) -> Path:
     """A private copy of the small fake index where MOVIEMBED_DB points."""

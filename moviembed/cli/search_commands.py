@@ -30,11 +30,13 @@ from moviembed.cli.options import (
     RuntimeOption,
     YearOption,
 )
-from moviembed.cli.support import load_settings, notice, open_store, warn_about
+from moviembed.cli.support import load_settings, notice, open_store, say, warn_about
 from moviembed.errors import UsageError
 
 if TYPE_CHECKING:
+    from moviembed.index.store import EmbeddingStore
     from moviembed.search.filters import Filters
+    from moviembed.search.taste import Taste
 
 
 def query(
@@ -134,11 +136,13 @@ def similar(
 def recommend(
     ctx: typer.Context,
     liked: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="LIKED...", help="Movies the person liked: TMDB ids or exact titles."
+            metavar="[LIKED]...",
+            help="Movies the person liked: TMDB ids or exact titles (or give --ratings).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     disliked: Annotated[
         list[str] | None,
         typer.Option(
@@ -153,6 +157,15 @@ def recommend(
         typer.Option(
             "--seen",
             help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
+            show_default=False,
+        ),
+    ] = None,
+    ratings: Annotated[
+        Path | None,
+        typer.Option(
+            "--ratings",
+            help="A Letterboxd export (.zip or CSV), IMDb ratings.csv, or a CSV of titles/ids "
+            "with ratings: high ones liked, low ones not, all seen. See docs/recommend.md.",
             show_default=False,
         ),
     ] = None,
@@ -171,13 +184,16 @@ def recommend(
     """Recommend movies for someone who liked LIKED, each with the liked movie it is closest to.
 
     Examples: moviembed recommend "Toy Story" "Toy Story 2";
-    moviembed recommend Heat Casino --not "Ocean's Eleven" --seen watched.txt --json
+    moviembed recommend Heat Casino --not "Ocean's Eleven" --seen watched.txt --json;
+    moviembed recommend --ratings letterboxd-export.zip
     """
     from moviembed.cli import output as render
-    from moviembed.search.recommend import recommend as recommend_movies
     from moviembed.search.recommend import resolve_movies
+    from moviembed.search.taste import Taste, recommend_for
     from moviembed.sources.idfiles import read_id_file
 
+    if not liked and ratings is None:
+        raise UsageError("Name at least one liked movie, or give --ratings FILE.")
     output = output_format(output, as_json)
     filters = parse_filters(genre, year, director, language)
     exclude: list[str] = []
@@ -186,17 +202,34 @@ def recommend(
         warn_about(seen_ids.problems)
         exclude = [str(movie_id) for movie_id in seen_ids.ids]
     store = open_store(load_settings(ctx))
-    liked_ids = resolve_movies(store, liked)
-    picks = recommend_movies(
-        liked_ids,
-        store=store,
-        disliked=resolve_movies(store, disliked or []),
-        exclude=exclude,
-        limit=limit,
-        filters=filters,
-        method=method,
+    taste = _taste_from_ratings(store, ratings, ctx.obj.verbose) if ratings else Taste()
+    taste = taste.with_named(
+        resolve_movies(store, liked or []), resolve_movies(store, disliked or [])
     )
-    render.print_hits(picks, output, heading=f"Movies for someone who liked: {', '.join(liked)}")
+    picks = recommend_for(
+        taste, store=store, exclude=exclude, limit=limit, filters=filters, method=method
+    )
+    named = ", ".join([*(liked or []), *([ratings.name] if ratings else [])])
+    render.print_hits(picks, output, heading=f"Movies for someone who liked: {named}")
+
+
+def _taste_from_ratings(store: EmbeddingStore, path: Path, verbose: int) -> Taste:
+    """The taste in a ratings file, saying on stderr how many films matched the index."""
+    from moviembed.search.taste import taste_from
+    from moviembed.sources.ratings import read_ratings
+
+    read = read_ratings(path)
+    taste = taste_from(store, read.films)
+    missed = len(taste.unmatched)
+    hint = " (moviembed -v recommend ... lists them)" if missed and not verbose else ""
+    say(
+        f"{path.name} ({read.kind}): {len(taste.seen):,} films matched the index, "
+        f"{missed:,} did not{hint}; {len(taste.liked):,} liked, {len(taste.disliked):,} not."
+    )
+    if verbose:
+        for line in [*taste.unmatched, *read.skipped]:
+            say(f"  not used: {line}")
+    return taste
 
 
 def output_format(output: OutputFormat, as_json: bool) -> OutputFormat:

@@ -39,6 +39,7 @@ GENERATION_KEY = "moviembed_generation"
 SYNCED_KEY = "tmdb_synced_from"  # the day the next `build --changes` starts from
 SYNC_PENDING_KEY = "tmdb_sync_started"  # when an unfinished `build --changes` began
 PAGE_SIZE = 1000
+TITLES_PER_READ = 500  # titles in one `$in` lookup
 
 ReaderT = TypeVar("ReaderT", bound="IndexReader")
 
@@ -250,6 +251,21 @@ class IndexReader:
                 where={"title_key": title_key}, include=["documents", "metadatas"]
             )
         return records_from(result)
+
+    def titled_ids(self, title_keys: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        """(id, metadata) of every stored movie whose `title_key` is one of `title_keys`:
+        one read per few hundred titles, where `find_by_title` would take one each."""
+        collection = self._existing_collection()
+        keys = sorted(set(filter(None, title_keys)))
+        found: list[tuple[str, dict[str, Any]]] = []
+        if collection is None:
+            return found
+        for start in range(0, len(keys), TITLES_PER_READ):
+            where = {"title_key": {"$in": keys[start : start + TITLES_PER_READ]}}
+            with self._chroma.errors("look up titles"):
+                result = collection.get(where=where, include=["metadatas"])
+            found += zip(result["ids"], map(sorted_metadata, result["metadatas"]), strict=True)
+        return found
 
     def iter_movies(
         self, page_size: int = PAGE_SIZE, include_embeddings: bool = False

@@ -12,12 +12,14 @@ disliked ones' mean (Rocchio's relevance feedback), so negatives push away.
   near-duplicates of one pick make way for something different.
 
 Each pick names its reason: the liked movie whose vector is closest to it.
+Optional weights (e.g. from ratings: five stars count more than four) scale each
+movie's share of the means and of the fused lists.
 benchmarks/recommend_quality.py compares the methods; the default is its winner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +84,8 @@ class _Taste:
     liked_vectors: np.ndarray
     disliked_vectors: np.ndarray
     vector: np.ndarray
+    liked_weights: np.ndarray
+    disliked_weights: np.ndarray
 
 
 def recommend(
@@ -93,10 +97,12 @@ def recommend(
     limit: int = 10,
     filters: Filters | None = None,
     method: str = DEFAULT_METHOD,
+    weights: Mapping[str, float] | None = None,
 ) -> list[Recommendation]:
     """Movies for someone who liked `liked` and not `disliked` (stored ids), best first.
 
-    The inputs and `exclude` (e.g. movies already seen) never come back.
+    The inputs and `exclude` (e.g. movies already seen) never come back. `weights` says
+    how much a liked or disliked id counts (above 0; 1 for any id not in it).
     NotFoundError when an id is not stored or every candidate is excluded.
     """
     method = _method(method)
@@ -107,8 +113,10 @@ def recommend(
     both = set(liked) & set(disliked)
     if both:
         raise UsageError(f"Movie {', '.join(sorted(both))} is both liked and disliked.")
+    if weights and not all(0 < weight < float("inf") for weight in weights.values()):
+        raise UsageError("Weights must be positive numbers.")
     ensure_not_empty(store)
-    taste = _taste(store, liked, disliked)
+    taste = _taste(store, liked, disliked, weights or {})
     skip = set(liked) | set(disliked) | set(exclude)
     depth = min(store.count(), max(CANDIDATES, limit) + len(skip))
     seen_any: list[bool] = []
@@ -137,20 +145,29 @@ def _method(method: str) -> RecommendMethod:
         raise UsageError(f"Unknown method {method!r}; use one of {known}.") from None
 
 
-def _taste(store: IndexReader, liked: Sequence[str], disliked: Sequence[str]) -> _Taste:
-    """The stored vectors of both lists; NotFoundError naming any id not stored."""
+def _taste(
+    store: IndexReader, liked: Sequence[str], disliked: Sequence[str], weights: Mapping[str, float]
+) -> _Taste:
+    """The stored vectors of both lists and their weighted means; NotFoundError naming any
+    id not stored."""
     hits = store.get_by_ids(list(dict.fromkeys([*liked, *disliked])), include_embeddings=True)
     by_id = {hit["id"]: hit for hit in hits}
     missing = [movie_id for movie_id in [*liked, *disliked] if movie_id not in by_id]
     if missing:
         raise NotFoundError(f"No movie with id {', '.join(missing)} in the index.")
     loved = [by_id[movie_id] for movie_id in dict.fromkeys(liked)]
+    hated = list(dict.fromkeys(disliked))
     liked_vectors = _unit([hit["embedding"] for hit in loved])
-    disliked_vectors = _unit([by_id[movie_id]["embedding"] for movie_id in disliked])
-    vector = liked_vectors.mean(axis=0)
+    disliked_vectors = _unit([by_id[movie_id]["embedding"] for movie_id in hated])
+    liked_weights = np.array([weights.get(hit["id"], 1.0) for hit in loved])
+    disliked_weights = np.array([weights.get(movie_id, 1.0) for movie_id in hated])
+    vector = np.average(liked_vectors, axis=0, weights=liked_weights)
     if len(disliked_vectors):
-        vector = vector - NEGATIVE_WEIGHT * disliked_vectors.mean(axis=0)
-    return _Taste(loved, liked_vectors, disliked_vectors, _unit([vector])[0])
+        away = np.average(disliked_vectors, axis=0, weights=disliked_weights)
+        vector = vector - NEGATIVE_WEIGHT * away
+    return _Taste(
+        loved, liked_vectors, disliked_vectors, _unit([vector])[0], liked_weights, disliked_weights
+    )
 
 
 def _unit(vectors: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
@@ -168,8 +185,9 @@ def _centroid(taste: _Taste, nearest: Neighbours) -> Ranking:
 
 def _rrf(taste: _Taste, nearest: Neighbours) -> Ranking:
     """Reciprocal-rank fusion of each liked movie's neighbours, minus the disliked ones'."""
-    lists = [(1.0, vector) for vector in taste.liked_vectors] + [
-        (-NEGATIVE_WEIGHT, vector) for vector in taste.disliked_vectors
+    lists = [*zip(taste.liked_weights, taste.liked_vectors, strict=True)] + [
+        (-NEGATIVE_WEIGHT * weight, vector)
+        for weight, vector in zip(taste.disliked_weights, taste.disliked_vectors, strict=True)
     ]
     pool: dict[str, StoredMovie] = {}
     scores: dict[str, float] = {}

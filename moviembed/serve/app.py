@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -23,15 +24,21 @@ from moviembed.serve.security import allow_origins, token_checker
 from moviembed.serve.service import RECHECK_SECONDS, IndexService
 
 STATIC = Path(__file__).parent / "static"
-# The page runs only its own files; posters are the one thing it may load from elsewhere.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' https://image.tmdb.org; object-src 'none'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+IMAGE_BASE_TAG = '<meta name="moviembed-image-base" content="">'
+
+
+def page_headers(image_base_url: str) -> dict[str, str]:
+    """The page runs only its own files; posters are the one thing it may load from
+    elsewhere, from the origin of the image base URL setting."""
+    parts = urlsplit(image_base_url)
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src 'self' {parts.scheme}://{parts.netloc}; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
 
 
 def create_app(
@@ -71,13 +78,19 @@ def create_app(
     for area in (search, movies, recommend):
         api.include_router(area.router)
     app.include_router(api)
-    _add_page(app)
+    _add_page(app, settings.image_base_url)
     return app
 
 
-def _add_page(app: FastAPI) -> None:
+def _add_page(app: FastAPI, image_base_url: str) -> None:
+    """`/` is index.html with the poster base URL filled in (the setting is checked to hold
+    no quotes or spaces); `/static/` the page's files as they are."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    filled = IMAGE_BASE_TAG.replace('content=""', f'content="{image_base_url}"')
+    html = html.replace(IMAGE_BASE_TAG, filled)
+    headers = page_headers(image_base_url)
 
     @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
+    def page() -> HTMLResponse:
+        return HTMLResponse(html, headers=headers)

@@ -206,8 +206,39 @@ def test_recommend(api: httpx.Client) -> None:
             "Pulp Fiction",
         }
     assert "liked" in error_of(api.post("/api/recommend", json={"liked": []}), 422)
+    light_jaws = {"liked": ["862", "578"], "weights": {"578": 0.001}, "n": 3}
+    toy_story = results(api.post("/api/recommend", json={"liked": ["862"], "n": 4}))
+    alone = [hit["id"] for hit in toy_story if hit["id"] != "578"][:3]
+    assert [hit["id"] for hit in results(api.post("/api/recommend", json=light_jaws))] == alone
+    assert "weights" in error_of(
+        api.post("/api/recommend", json={"liked": ["862"], "weights": {"862": 0}}), 422
+    )
     assert "x: Extra inputs" in error_of(
         api.post("/api/recommend", json={"liked": ["603"], "x": 1}), 422
+    )
+
+
+def test_recommend_from_an_uploaded_ratings_file(api: httpx.Client) -> None:
+    ratings = Path(__file__).resolve().parents[1] / "data" / "ratings" / "plain.csv"
+    response = api.post(
+        "/api/recommend/ratings",
+        params={"n": 3, "name": "plain.csv", "liked": "Jaws"},
+        content=ratings.read_bytes(),
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["kind"] == "CSV" and body["skipped"][0].startswith("plain.csv line 8")
+    taste = body["taste"]
+    assert taste["liked"][0] == {"id": "578", "weight": 1.0, "title": "Jaws"}
+    assert taste["disliked"] == [{"id": "157336", "weight": 0.25, "title": "Interstellar"}]
+    assert taste["matched"] == 3 and len(taste["unmatched"]) == 4
+    picks = {hit["id"] for hit in body["results"]}
+    assert len(picks) == 3 and not picks & {"603", "348", "157336", "578"}
+    bad = api.post("/api/recommend/ratings", params={"name": "x.csv"}, content=b"a,b\n1,2\n")
+    assert error_of(bad, 400).startswith("x.csv is not a ratings export")
+    assert "No liked movie" in error_of(
+        api.post("/api/recommend/ratings", content=b"title,year\nAftersun,2022\n"), 404
     )
 
 
@@ -220,6 +251,10 @@ def test_page_and_api_description_work_offline(api: httpx.Client) -> None:
     page = api.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "img-src 'self' https://image.tmdb.org;" in page.headers["content-security-policy"]
+    assert '<meta name="moviembed-image-base" content="https://image.tmdb.org/t/p/w185">' in (
+        page.text
+    )
     assert api.get("/docs").status_code == 404 and api.get("/redoc").status_code == 404
     assert "/api/search" in api.get("/openapi.json").json()["paths"]
     static = Path(__file__).resolve().parents[2] / "moviembed" / "serve" / "static"

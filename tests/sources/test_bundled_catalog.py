@@ -66,20 +66,6 @@ def test_synopses_are_not_copied_from_tmdb(dataset: dict[int, Movie]) -> None:
             assert not _runs(movie.overview) & _runs(reference.overview), movie.title
 
 
-@pytest.fixture(scope="module")
-def bundled_index(tmp_path_factory: pytest.TempPathFactory, onnx_cache: Path) -> Path:
-    """`moviembed build` with no options and the real model, run once for this module."""
-    path = tmp_path_factory.mktemp("bundled") / "index"
-    result = CliRunner().invoke(
-        app,
-        ["--db", str(path), "build", "--quiet"],
-        env={"MOVIEMBED_CACHE_DIR": str(onnx_cache)},
-    )
-    assert result.exit_code == 0, result.output
-    assert f"{len(CATALOG)} added" in result.stderr
-    return path
-
-
 def top5(index: Path, text: str) -> list[Movie]:
     result = CliRunner().invoke(app, ["--db", str(index), "query", text, "-n", "5", "--json"])
     assert result.exit_code == 0, result.output

@@ -1,12 +1,16 @@
-// The moviembed search page: plain JavaScript over the JSON API, no outside files.
+// The moviembed page: plain JavaScript over the JSON API, no outside files (taste.js keeps
+// the taste, panel.js draws it and takes uploads; this file has the views and the wiring).
+// Views follow the address: ?q= (search), ?like=ID (more like this), ?view=for-you (picks
+// for the taste), ?movie=ID (one movie); the taste (taste.js) rides along in every address.
 "use strict";
 
-const POSTERS = "https://image.tmdb.org/t/p/w185";
 const TOKEN_KEY = "moviembed-token";
 const FILTERS = ["genre", "year", "director", "language", "min_rating", "n"];
 // How a text search ranks; "more like this" ranks by similarity alone.
 const SEARCH_ONLY = ["mode", "rank"];
+const VIEWS = ["q", "like", "view", "movie"];
 const LABELS = /^(Genres|Director|Cast|Keywords):/;
+const IMAGES = document.querySelector("meta[name=moviembed-image-base]").content;
 
 const searchForm = document.getElementById("search");
 const tokenForm = document.getElementById("token");
@@ -14,14 +18,18 @@ const status = document.getElementById("status");
 const heading = document.getElementById("results-heading");
 const list = document.getElementById("results");
 const template = document.getElementById("result");
+const movieView = document.getElementById("movie");
+
+// ---- talking to the API ----
 
 function authHeaders() {
   const token = sessionStorage.getItem(TOKEN_KEY);
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function api(path) {
-  const response = await fetch(path, { headers: authHeaders() });
+async function api(path, options = {}) {
+  const headers = { ...authHeaders(), ...(options.headers || {}) };
+  const response = await fetch(path, { ...options, headers });
   const body = await response.json().catch(() => null);
   if (response.status === 401) {
     tokenForm.hidden = false;
@@ -32,10 +40,15 @@ async function api(path) {
   return body;
 }
 
+const postJson = (path, data) =>
+  api(path, { method: "POST", body: JSON.stringify(data), headers: { "Content-Type": "application/json" } });
+
 function say(message, isError = false) {
   status.textContent = message;
   status.classList.toggle("error", isError);
 }
+
+// ---- the search form ----
 
 // Query parameters for the API and the address bar: the form's non-empty values.
 function formParams(names) {
@@ -55,9 +68,11 @@ function fillForm(params) {
   }
 }
 
-function synopsis(document) {
-  const lines = document.split("\n").slice(1);
-  return lines.find((line) => line.trim() && !LABELS.test(line)) || "";
+// ---- one movie, as a card or the movie view ----
+
+function synopsis(document, whole = false) {
+  const lines = document.split("\n").slice(1).filter((line) => line.trim() && !LABELS.test(line));
+  return whole ? lines.join(" ") : lines[0] || "";
 }
 
 function rating(metadata) {
@@ -68,7 +83,7 @@ function rating(metadata) {
   return typeof votes === "number" ? `${stars} (${votes.toLocaleString()} votes)` : stars;
 }
 
-// A search ranks by score (similarity plus word match and prior); "more like this" by similarity.
+// A search ranks by score (similarity plus word match and prior); the rest by similarity.
 function ranking(hit) {
   const similarity = `similarity ${hit.similarity.toFixed(3)}`;
   return hit.explain ? `score ${hit.score.toFixed(3)} · ${similarity}` : similarity;
@@ -80,26 +95,73 @@ function setText(node, selector, text) {
   target.hidden = !text;
 }
 
-function card(hit) {
-  const node = template.content.firstElementChild.cloneNode(true);
-  const meta = hit.metadata || {};
-  setText(node, ".title", hit.title);
-  setText(node, ".year", hit.year ? `(${hit.year})` : "");
-  setText(node, ".genres", hit.genres);
+// TMDB's poster where the metadata names one (the base URL is the server's setting),
+// else (or when it fails to load) a plain placeholder with the title's first letter.
+function poster(slot, movie) {
+  const path = movie.metadata && movie.metadata.poster_path;
+  const placeholder = () => {
+    const box = document.createElement("div");
+    box.className = "poster placeholder";
+    box.setAttribute("aria-hidden", "true");
+    box.textContent = (movie.title || "?").trim().charAt(0).toUpperCase();
+    slot.replaceChildren(box);
+  };
+  if (!IMAGES || typeof path !== "string" || !/^\/[\w.-]+$/.test(path)) {
+    placeholder();
+    return;
+  }
+  const image = document.createElement("img");
+  image.className = "poster";
+  image.alt = "";
+  image.loading = "lazy";
+  image.addEventListener("error", placeholder);
+  image.src = IMAGES + path;
+  slot.replaceChildren(image);
+}
+
+function describe(node, movie) {
+  const meta = movie.metadata || {};
+  setText(node, ".title", movie.title);
+  setText(node, ".year", movie.year ? `(${movie.year})` : "");
+  setText(node, ".genres", meta.genres || "");
   setText(node, ".rating", rating(meta));
   setText(node, ".director", meta.director ? `Directed by ${meta.director}` : "");
   setText(node, ".cast", meta.cast ? `With ${meta.cast}` : "");
+  poster(node.querySelector(".poster-slot"), movie);
+}
+
+// The Like and Not-for-me buttons of a card or the movie view, kept in step with the taste.
+function opinionButtons(node, movie) {
+  const like = node.querySelector(".like");
+  const dislike = node.querySelector(".dislike");
+  const refresh = () => {
+    like.setAttribute("aria-pressed", String(Taste.opinion(movie.id) === "liked"));
+    dislike.setAttribute("aria-pressed", String(Taste.opinion(movie.id) === "disliked"));
+  };
+  like.setAttribute("aria-label", `Like ${movie.title}`);
+  dislike.setAttribute("aria-label", `${movie.title} is not for me`);
+  like.onclick = () => changeTaste(movie, "liked", refresh);
+  dislike.onclick = () => changeTaste(movie, "disliked", refresh);
+  refresh();
+}
+
+function card(hit) {
+  const node = template.content.firstElementChild.cloneNode(true);
+  describe(node, hit);
+  const link = node.querySelector(".title");
+  link.href = `?${Taste.toParams(new URLSearchParams({ movie: hit.id }))}`;
+  link.addEventListener("click", (event) => {
+    if (event.button || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    show({ movie: hit.id }, true);
+  });
   setText(node, ".synopsis", synopsis(hit.document || ""));
   setText(node, ".similarity", ranking(hit));
-  if (typeof meta.poster_path === "string" && meta.poster_path.startsWith("/")) {
-    const poster = node.querySelector(".poster");
-    poster.addEventListener("error", () => poster.remove());
-    poster.src = POSTERS + meta.poster_path;
-    poster.hidden = false;
-  }
-  const button = node.querySelector(".like-this");
-  button.setAttribute("aria-label", `More like ${hit.title}`);
-  button.addEventListener("click", () => show({ like: hit.id, title: hit.title }, true));
+  setText(node, ".because", hit.because ? `Because you liked ${hit.because.title}` : "");
+  opinionButtons(node, hit);
+  const more = node.querySelector(".like-this");
+  more.setAttribute("aria-label", `More like ${hit.title}`);
+  more.addEventListener("click", () => show({ like: hit.id, title: hit.title }, true));
   return node;
 }
 
@@ -110,29 +172,83 @@ function render(results, title) {
   say(results.length ? `${results.length} movies.` : "No movies match.");
 }
 
-// Run what the address bar describes: ?q=... (a search) or ?like=ID (more like this).
-async function run(params, focusResults) {
-  const filters = new URLSearchParams([...params].filter(([key]) => FILTERS.includes(key)));
-  let path;
-  let title;
-  if (params.has("like")) {
-    path = `api/similar/${encodeURIComponent(params.get("like"))}?${filters}`;
-    title = `More like ${params.get("title") || params.get("like")}`;
-  } else if (params.has("q")) {
-    for (const name of SEARCH_ONLY) {
-      if (params.has(name)) filters.set(name, params.get(name));
-    }
-    filters.set("q", params.get("q"));
-    path = `api/search?${filters}`;
-    title = `Movies for: ${params.get("q")}`;
-  } else {
+// ---- views ----
+
+function markView(params) {
+  const forYou = document.getElementById("to-for-you");
+  if (params.get("view") === "for-you") forYou.setAttribute("aria-current", "page");
+  else forYou.removeAttribute("aria-current");
+}
+
+function showOnly(which) {
+  movieView.hidden = which !== "movie";
+  if (which === "movie") heading.hidden = true;
+}
+
+async function showMovie(id, focus) {
+  const movie = await api(`api/movies/${encodeURIComponent(id)}`);
+  const shown = { id: movie.id, title: movie.metadata.title, year: movie.metadata.year, metadata: movie.metadata };
+  describe(movieView, shown);
+  const meta = movie.metadata;
+  setText(movieView, ".runtime", meta.runtime ? `${meta.runtime} min` : "");
+  setText(movieView, ".synopsis", synopsis(movie.document || "", true));
+  opinionButtons(movieView, shown);
+  showOnly("movie");
+  document.title = `${shown.title} · moviembed`;
+  if (focus) document.getElementById("movie-heading").focus();
+  const similar = await api(`api/similar/${encodeURIComponent(id)}?n=6`);
+  render(similar.results, `Similar to ${shown.title}`);
+}
+
+// Picks for the taste, each saying which liked movie it is there because of.
+async function showForYou() {
+  if (!Taste.liked.length) {
+    list.replaceChildren();
+    heading.textContent = "For you";
+    heading.hidden = false;
+    say("Like a movie or upload your ratings, and picks for you appear here.");
     return;
   }
-  say("Searching…");
+  const filters = formParams(FILTERS);
+  const request = { liked: Taste.liked, disliked: Taste.disliked, seen: Taste.seen, weights: Taste.weights };
+  for (const [key, value] of filters) {
+    if (key === "genre") request.genre = [value];
+    else request[key] = ["n", "min_rating"].includes(key) ? Number(value) : value;
+  }
+  const body = await postJson("api/recommend", request);
+  render(body.results, "For you");
+}
+
+// Search by text (?q=) or more like a movie (?like=); the form's filters apply to both.
+async function showSearch(params) {
+  const filters = new URLSearchParams([...params].filter(([key]) => FILTERS.includes(key)));
+  if (params.has("like")) {
+    const body = await api(`api/similar/${encodeURIComponent(params.get("like"))}?${filters}`);
+    render(body.results, `More like ${params.get("title") || params.get("like")}`);
+    return;
+  }
+  for (const name of SEARCH_ONLY) {
+    if (params.has(name)) filters.set(name, params.get(name));
+  }
+  filters.set("q", params.get("q"));
+  const body = await api(`api/search?${filters}`);
+  render(body.results, `Movies for: ${params.get("q")}`);
+}
+
+// Run what the address describes.
+async function run(params, focusResults) {
+  document.title = "moviembed";
+  markView(params);
+  if (!VIEWS.some((name) => params.has(name))) return;
+  say(params.has("movie") ? "Loading…" : "Searching…");
   searchForm.setAttribute("aria-busy", "true");
   try {
-    const body = await api(path);
-    render(body.results, title);
+    if (params.has("movie")) {
+      await showMovie(params.get("movie"), focusResults);
+      return;
+    }
+    showOnly("results");
+    await (params.get("view") === "for-you" ? showForYou() : showSearch(params));
     if (focusResults) heading.focus();
   } catch (error) {
     list.replaceChildren();
@@ -144,8 +260,9 @@ async function run(params, focusResults) {
 }
 
 function show(extra, focusResults) {
-  const params = formParams(FILTERS);
+  const params = "movie" in extra ? new URLSearchParams() : formParams(FILTERS);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  Taste.toParams(params);
   history.pushState(null, "", `?${params}`);
   run(params, focusResults);
 }
@@ -159,6 +276,8 @@ async function footer() {
     say(error.message, true);
   }
 }
+
+// ---- wiring ----
 
 searchForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -174,6 +293,22 @@ tokenForm.addEventListener("submit", (event) => {
   run(new URLSearchParams(location.search), false);
 });
 
+document.getElementById("to-search").addEventListener("click", () => {
+  searchForm.elements.q.focus();
+});
+document.getElementById("to-for-you").addEventListener("click", () => show({ view: "for-you" }, true));
+document.getElementById("clear-taste").addEventListener("click", () => {
+  Taste.clear();
+  history.replaceState(null, "", `?${Taste.toParams(new URLSearchParams(location.search))}`);
+  drawTaste();
+  say("Your taste is cleared.");
+});
+document.getElementById("ratings-file").addEventListener("change", (event) => {
+  const [file] = event.target.files;
+  if (file) uploadRatings(file);
+  event.target.value = "";
+});
+
 document.addEventListener("keydown", (event) => {
   const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName);
   if (event.key === "/" && !typing) {
@@ -184,11 +319,20 @@ document.addEventListener("keydown", (event) => {
 
 window.addEventListener("popstate", () => {
   const params = new URLSearchParams(location.search);
+  Taste.load(params);
+  drawTaste();
   fillForm(params);
   run(params, false);
 });
 
 const initial = new URLSearchParams(location.search);
+// Filters start open where there is room for them, or when the address sets one.
+document.getElementById("filters-box").open =
+  matchMedia("(min-width: 34rem)").matches || FILTERS.some((name) => name !== "n" && initial.has(name));
+Taste.load(initial);
+if (!Taste.isEmpty) history.replaceState(null, "", `?${Taste.toParams(initial)}`);
+drawTaste();
+fetchTitles();
 fillForm(initial);
 footer();
 run(initial, false);
