@@ -308,3 +308,28 @@ def test_sort_and_minimum_rating_from_the_address_bar(
     assert "min_rating=8" in page.evaluate("location.search")
     expect(page.locator("#results .movie").first).not_to_contain_text("score ")
     assert tab.problems == []
+
+
+def test_understood_chips_can_be_removed_with_the_keyboard(
+    browser: Browser, server: LiveServer, image_server: str, tmp_path: Path
+) -> None:
+    tab = Tab.open(browser, server.url + "/?q=an+old+movie", [server.url, image_server])
+    page = tab.page
+    assert titles(page) == ["Casablanca"]
+    chip = page.locator("#understood .chip")
+    expect(chip).to_have_count(1)
+    expect(chip).to_have_text("years ≤ 1969 ×")
+    page.screenshot(path=str(tmp_path / "understood.png"))
+    press(page, "#understood .chip")
+    expect(page.locator("#understood .chip")).to_have_count(0)
+    assert "ignore=years" in page.evaluate("location.search")
+    page.locator(f"{TITLES} >> nth=1").wait_for()
+    assert len(titles(page)) == 10
+
+    page.goto(server.url + "/?q=a+Spielberg+movie")
+    assert set(titles(page)) == {"Jaws", "Jurassic Park"}
+    press(page, "#understood button.link")
+    assert "literal=true" in page.evaluate("location.search")
+    page.locator(f"{TITLES} >> nth=2").wait_for()
+    expect(page.locator("#understood .chip")).to_have_count(0)
+    assert tab.problems == []

@@ -7,7 +7,7 @@
 const TOKEN_KEY = "moviembed-token";
 const FILTERS = ["genre", "year", "director", "language", "min_rating", "n"];
 // How a text search ranks; "more like this" ranks by similarity alone.
-const SEARCH_ONLY = ["mode", "rank"];
+const SEARCH_ONLY = ["mode", "rank", "literal"];
 const VIEWS = ["q", "like", "view", "movie"];
 const LABELS = /^(Genres|Director|Cast|Keywords):/;
 const IMAGES = document.querySelector("meta[name=moviembed-image-base]").content;
@@ -166,6 +166,7 @@ function card(hit) {
 }
 
 function render(results, title) {
+  document.getElementById("understood").replaceChildren();
   list.replaceChildren(...results.map(card));
   heading.textContent = title;
   heading.hidden = false;
@@ -230,9 +231,43 @@ async function showSearch(params) {
   for (const name of SEARCH_ONLY) {
     if (params.has(name)) filters.set(name, params.get(name));
   }
+  for (const name of params.getAll("ignore")) filters.append("ignore", name);
   filters.set("q", params.get("q"));
   const body = await api(`api/search?${filters}`);
   render(body.results, `Movies for: ${params.get("q")}`);
+  showUnderstood(body.understood, params);
+}
+
+// What the search read the query as asking for, one removable chip per condition; removing
+// one searches again without it (?ignore=NAME), "as written" takes the words literally.
+function showUnderstood(understood, params) {
+  const box = document.getElementById("understood");
+  const conditions = (understood && understood.conditions) || [];
+  if (!conditions.length) {
+    box.replaceChildren();
+    return;
+  }
+  const again = (change) => {
+    const next = new URLSearchParams(params);
+    change(next);
+    history.pushState(null, "", `?${next}`);
+    run(next, false);
+  };
+  const chips = conditions.map(({ name, value }) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "chip understood";
+    button.textContent = `${name} ${value} ×`;
+    button.setAttribute("aria-label", `Search again without ${name} ${value}`);
+    button.addEventListener("click", () => again((next) => next.append("ignore", name)));
+    return button;
+  });
+  const literal = document.createElement("button");
+  literal.type = "button";
+  literal.className = "link";
+  literal.textContent = "search the words as written";
+  literal.addEventListener("click", () => again((next) => next.set("literal", "true")));
+  box.replaceChildren("Understood: ", ...chips, literal);
 }
 
 // Run what the address describes.
