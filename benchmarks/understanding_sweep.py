@@ -30,26 +30,27 @@ import search_quality  # noqa: E402
 from moviembed.index.keywords import KeywordIndex  # noqa: E402
 from moviembed.search import query as query_module  # noqa: E402
 from moviembed.search import ranking  # noqa: E402
+from moviembed.search import understand as understand_module  # noqa: E402
 from moviembed.search.query import search  # noqa: E402
 
 Config = dict[str, float]
 CONFIGS: dict[str, Config] = {
     "shipped": {},
-    "genre 0.15": {"GENRE_WEIGHT": 0.15},
     "genre 0.2": {"GENRE_WEIGHT": 0.2},
     "genre 0.4": {"GENRE_WEIGHT": 0.4},
-    "mood 0.04": {"MOOD_WEIGHT": 0.04},
     "mood 0.15": {"MOOD_WEIGHT": 0.15},
     "avoid 0.3": {"AVOID_WEIGHT": 0.3},
     "theme 0.15": {"THEME_WEIGHT": 0.15},
-    "theme 0.25": {"THEME_WEIGHT": 0.25},
-    "like 0.2": {"LIKE_WEIGHT": 0.2},
+    "like 0.1": {"LIKE_WEIGHT": 0.1},
+    "like 0.3": {"LIKE_WEIGHT": 0.3},
     "no focus": {"FOCUS_WORDS": 0},
-    "focus 3": {"FOCUS_WORDS": 3},
-    "focus 8": {"FOCUS_WORDS": 8},
+    "focus 5": {"FOCUS_WORDS": 5},
+    "focus 2": {"FOCUS_WORDS": 2},
+    "genre words never keywords": {"DESCRIPTION_WORDS": 1000},
+    "genre words keywords from 3": {"DESCRIPTION_WORDS": 3},
     "asked 0.5": {"ASKED_SHARE": 0.5},
-    "asked 0.25": {"ASKED_SHARE": 0.25},
 }
+MODULES = {"ASKED_SHARE": query_module, "DESCRIPTION_WORDS": understand_module}
 
 
 class CachedEmbedder:
@@ -70,7 +71,7 @@ class CachedEmbedder:
 def configured(config: Config) -> Iterator[None]:
     saved = {}
     for name, value in config.items():
-        module = query_module if name == "ASKED_SHARE" else ranking
+        module = MODULES.get(name, ranking)
         saved[name] = (module, getattr(module, name))
         setattr(module, name, value)
     try:

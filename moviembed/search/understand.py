@@ -346,6 +346,11 @@ _STEPS += (_languages,)
 _STEPS += (_genres, _moods)
 
 
+# Words left over that make a request a description of one film ("love stories in london
+# before christmas"), whose genre and mood words then count as keywords too.
+DESCRIPTION_WORDS = 4
+
+
 def _filler(token: str) -> bool:
     return token in words.FILLER or token in words.FILM_NOUNS
 
@@ -357,6 +362,8 @@ def _understanding(reading: Reading) -> Understanding:
     meaning = [t for t, used, kept in taken if (kept or not used) and not _filler(t)]
     unused = zip(tokens, reading.used, strict=True)
     rest = [t for t, used in unused if not used and not _filler(t)]
+    if len(rest) >= DESCRIPTION_WORDS:  # a description: its genre words are its words too
+        rest = meaning
     if not reading.phrases:
         return Understanding.literal(reading.text)
     rating, low, high = found.get("reception", (None, None, None))
