@@ -35,8 +35,8 @@ VOTES_FOR_FULL_PRIOR = 10_000  # vote counts are log-scaled up to this
 GENRE_WEIGHT = 0.3
 MOOD_WEIGHT = 0.08
 AVOID_WEIGHT = 0.15
-THEME_WEIGHT = 0.05
-LIKE_WEIGHT = 0.2  # sharing a genre with the film a request names ("like Alien")
+THEME_WEIGHT = 0.15
+LIKE_WEIGHT = 0.3  # sharing a genre with the film a request names ("like Alien")
 EXCLUDED = -1.0  # a negated keyword or a sequel when sequels are not wanted: ranked last
 # A long description names a genre in passing ("a green-faced cartoon maniac"): past this
 # many words left to match, the leanings shrink in proportion.

@@ -348,7 +348,7 @@ _STEPS += (_genres, _moods)
 
 # Words left over that make a request a description of one film ("love stories in london
 # before christmas"), whose genre and mood words then count as keywords too.
-DESCRIPTION_WORDS = 4
+DESCRIPTION_WORDS = 3
 
 
 def _filler(token: str) -> bool:
