@@ -72,6 +72,7 @@ class Settings:
     chroma_tenant: str | None = None
     chroma_database: str | None = None
     serve_token: str | None = field(default=None, repr=False)
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def load(
@@ -187,6 +188,17 @@ def _http_url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+_HOST_NAME = re.compile(r"\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+
+
+def _host_names(raw: str) -> tuple[str, ...]:
+    """Comma-separated host names (or `*`), as the service compares them with `Host:`."""
+    names = tuple(name.strip().lower() for name in raw.split(",") if name.strip())
+    if not names or not all(_HOST_NAME.fullmatch(name) and len(name) <= 253 for name in names):
+        raise ValueError("host names separated by commas, like movies.example.org,localhost")
+    return names
+
+
 def server_address(url: str) -> tuple[str, int, bool]:
     """(host, port, ssl) of a server URL `http(s)://host[:port]`; ValueError for anything else
     (credentials, paths and queries included: a token belongs in its own setting)."""
@@ -240,6 +252,7 @@ SPECS: dict[str, _Spec] = {
     "chroma_tenant": _Spec("MOVIEMBED_CHROMA_TENANT", _name),
     "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
     "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
+    "allowed_hosts": _Spec("MOVIEMBED_ALLOWED_HOSTS", _host_names),
 }
 
 

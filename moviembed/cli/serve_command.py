@@ -54,7 +54,7 @@ def serve(
     state: CliState = ctx.obj
     say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
     uvicorn.run(
-        create_app(settings, cors_origins=origins, service=service),
+        create_app(settings, cors_origins=origins, host=host, service=service),
         host=host,
         port=port,
         log_level="info" if state.verbose else "warning",

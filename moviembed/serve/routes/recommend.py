@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from moviembed.search.filters import Filters
 from moviembed.serve.errors import error_response
-from moviembed.serve.params import MAX_RESULTS, Service
+from moviembed.serve.params import MAX_RESULTS, Service, Text
 
 router = APIRouter(tags=["recommend"])
 
@@ -23,17 +23,17 @@ class RecommendRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    liked: list[str] = Field(min_length=1, max_length=MAX_MOVIES)
-    disliked: list[str] = Field(default_factory=list, max_length=MAX_MOVIES)
-    seen: list[str] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
+    liked: list[Text] = Field(min_length=1, max_length=MAX_MOVIES)
+    disliked: list[Text] = Field(default_factory=list, max_length=MAX_MOVIES)
+    seen: list[Text] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
     n: int = Field(10, ge=1, le=MAX_RESULTS)
-    genre: list[str] = Field(default_factory=list, max_length=10)
-    year: str | None = None
-    director: str | None = None
-    language: str | None = None
+    genre: list[Text] = Field(default_factory=list, max_length=10)
+    year: Text | None = None
+    director: Text | None = None
+    language: Text | None = None
     min_rating: float | None = Field(None, ge=0, le=10)
     min_votes: int | None = Field(None, ge=0)
-    runtime: str | None = None
+    runtime: Text | None = None
 
 
 @router.post("/recommend", response_model=None)
