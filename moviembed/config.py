@@ -92,7 +92,7 @@ class Settings:
         values: dict[str, Any] = {}
         for name, spec in SPECS.items():
             if overrides.get(name) is not None:
-                if str(overrides[name]) == "":
+                if str(overrides[name]) == "" and spec.clearable:
                     continue  # an empty flag clears the setting, e.g. --chroma-url ""
                 raw, origin = str(overrides[name]), spec.flag or name
             elif env.get(spec.variable):
@@ -121,6 +121,7 @@ class _Spec:
     parse: Callable[[str], Any]
     flag: str | None = None
     secret: bool = False  # never repeat the value in a message
+    clearable: bool = True  # an empty flag means "not set" (else it is a bad value)
 
     def parsed(self, raw: str, origin: str) -> Any:
         try:
@@ -133,6 +134,16 @@ class _Spec:
 def _shown(raw: str) -> str:
     """A bad value, quoted and shortened for a one-line message."""
     return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+def _folder(raw: str) -> Path:
+    """A folder path where the first existing part is a folder: a file there would only
+    show later, as caches that quietly stop working."""
+    path = _path(raw)
+    existing = next((part for part in (path, *path.parents) if part.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ValueError(f"a folder, but {existing} is a file")
+    return path
 
 
 def _number(kind: type[int] | type[float], low: float, high: float) -> Callable[[str], Any]:
@@ -182,10 +193,17 @@ _model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control c
 
 
 def _http_url(raw: str) -> str:
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or "\0" in raw:
-        raise ValueError("an http(s) URL like https://api.themoviedb.org/3")
-    return raw.strip().rstrip("/")
+    wanted = "an http(s) URL like https://api.themoviedb.org/3 (no spaces)"
+    text = raw.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # "Invalid IPv6 URL" and the like: say what is wanted instead
+        raise ValueError(wanted) from None
+    printable = text.isprintable() and not any(char.isspace() for char in text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not printable:
+        raise ValueError(wanted)
+    return text.rstrip("/")
 
 
 _HOST_NAME = re.compile(r"\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
@@ -233,8 +251,8 @@ def _server_url(raw: str) -> str:
 
 
 SPECS: dict[str, _Spec] = {
-    "db_path": _Spec("MOVIEMBED_DB", _path, "--db"),
-    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _path),
+    "db_path": _Spec("MOVIEMBED_DB", _path, "--db", clearable=False),  # "" is not "here"
+    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _folder),
     "collection": _Spec("MOVIEMBED_COLLECTION", _name),
     "model": _Spec("MOVIEMBED_MODEL", _model, "--model"),
     "batch_size": _Spec("MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "--batch-size"),
@@ -263,6 +281,7 @@ def chroma_server_url(raw: str) -> str:
 
 def _read_env_file(env_file: Path | None) -> dict[str, str]:
     from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
 
     path = env_file if env_file is not None else Path.cwd() / ".env"
     if env_file is None and not path.exists():
@@ -271,5 +290,11 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
         text = read_user_text(path, "env file", MAX_ENV_FILE_BYTES)
     except InputError as exc:
         raise ConfigError(str(exc)) from None
+    bad = next((b.original.line for b in parse_stream(io.StringIO(text)) if b.error), None)
+    if bad is not None:  # python-dotenv would skip the line with a warning of its own
+        raise ConfigError(
+            f"Line {bad} of {path} is not a setting: write NAME=value "
+            "(quote a value with spaces, # starts a comment)."
+        )
     values = dotenv_values(stream=io.StringIO(text))
     return {key: value for key, value in values.items() if value is not None}

@@ -34,6 +34,7 @@ from moviembed.index.snapshot import (
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "chroma.sqlite3"
+LOCK_PREFIX = "moviembed.lock"  # the writer's lock and owner files (moviembed.index.lock)
 CHROMA_TABLES = frozenset({"collections", "segments", "embeddings", "embedding_metadata"})
 
 
@@ -114,12 +115,28 @@ class ChromaConnection:
             return live_collection_value(self.persist_dir / DATABASE_NAME, collection, key)
 
     def local_index_exists(self) -> bool:
-        """True when the folder holds a Chroma database (a reader never creates one)."""
+        """True when the folder holds a Chroma database (a reader never creates one).
+
+        No folder, or an empty one, is an index not built yet; a reader given a folder of
+        other files (a typo, `/proc/1`) is told so rather than shown an empty index.
+        """
         refuse_non_folder(self.persist_dir)
         try:
-            return (self.persist_dir / DATABASE_NAME).exists()
+            if (self.persist_dir / DATABASE_NAME).exists():
+                return True
+            others = (
+                self.persist_dir.is_dir()
+                and not self._writing
+                and _holds_other_files(self.persist_dir)
+            )
         except OSError as exc:
             raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
+        if others:
+            raise StoreError(
+                f"{self.persist_dir} is not a moviembed index: it holds other files but no "
+                f"{DATABASE_NAME}. Choose the index folder with --db (or MOVIEMBED_DB)."
+            )
+        return False
 
     def batch_size(self) -> int:
         """The most records one Chroma call may carry, less one for safety."""
@@ -210,6 +227,11 @@ def import_chromadb() -> Any:
         return importlib.import_module("chromadb")
     finally:
         os.chdir(previous)
+
+
+def _holds_other_files(folder: Path) -> bool:
+    """True when `folder` holds anything but a writer's lock files."""
+    return any(not name.startswith(LOCK_PREFIX) for name in os.listdir(folder))
 
 
 def refuse_foreign_database(path: Path) -> None:
