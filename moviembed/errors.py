@@ -103,7 +103,9 @@ def clip_values(message: str) -> str:
 
     def cut(match: re.Match[str]) -> str:
         text = match.group()
-        quote = text[0] if text[0] in "'\"" else ""
-        return f"{text[:MAX_QUOTED]}…{quote} ({len(text) - 2 * len(quote):,} characters)"
+        if text[0] in "'\"":
+            return f"{text[:MAX_QUOTED]}…{text[0]} ({len(text) - 2:,} characters)"
+        body = text.rstrip(".,:;)")  # the sentence goes on after the value
+        return f"{body[:MAX_QUOTED]}… ({len(body):,} characters){text[len(body) :]}"
 
     return _UNBROKEN.sub(cut, _QUOTED.sub(cut, message))
