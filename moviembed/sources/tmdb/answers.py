@@ -104,6 +104,16 @@ def page_contents(data: dict[str, Any], page: int, where: str) -> tuple[list[int
     return [item["id"] for item in results], total
 
 
+def check_page_count(total_pages: int, most: int, what: str) -> None:
+    """TmdbError when a paged answer claims more than `most` pages, more than TMDB serves:
+    a broken or hostile feed, not thousands of requests to make."""
+    if total_pages > most:
+        raise TmdbError(
+            f"TMDB says {what} fill {total_pages:,} pages, more than the {most:,} it serves "
+            "(500 a day); nothing was recorded. Check MOVIEMBED_TMDB_URL, or try again later."
+        )
+
+
 def _has_id(item: dict[str, Any]) -> bool:
     return is_tmdb_id(item.get("id"))
 

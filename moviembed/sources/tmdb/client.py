@@ -24,6 +24,7 @@ from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
 from moviembed.sources.tmdb.answers import (
     MAX_RETRY_AFTER,
+    check_page_count,
     connection_reason,
     content_type,
     page_contents,
@@ -44,7 +45,7 @@ AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API k
 NOT_FOUND_STATUS_CODE = 34
 CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
 URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
-FEED_HINT = "Check MOVIEMBED_TMDB_URL, or try again later."
+FEED_HINT = "Nothing was recorded; check MOVIEMBED_TMDB_URL, or try again later."
 
 
 class _Throttle:
@@ -238,13 +239,7 @@ class TmdbClient:
         what = f"the changes from {start} to {end}"
         pages = self._pages("/movie/changes", params, what, complete=True)
         first_ids, total_pages = next(pages, ([], 1))
-        days = (end - start).days + 1
-        if total_pages > MAX_PAGE * days:  # more than TMDB serves: a broken or hostile feed
-            pages.close()
-            raise TmdbError(
-                f"TMDB says {what} fill {total_pages:,} pages, more than the {MAX_PAGE} a day "
-                f"it serves; nothing was recorded. {FEED_HINT}"
-            )
+        check_page_count(total_pages, MAX_PAGE * ((end - start).days + 1), what)
         if total_pages > MAX_PAGE:
             pages.close()
             middle = start + (end - start) // 2
@@ -271,8 +266,7 @@ class TmdbClient:
             if not ids:
                 if complete and page < total_pages:
                     raise TmdbError(
-                        f"TMDB's {where} is empty but {total_pages} pages were announced; "
-                        f"nothing was recorded. {FEED_HINT}"
+                        f"TMDB's {where} is empty, but {total_pages} were announced. {FEED_HINT}"
                     )
                 return
             yield ids, total_pages
