@@ -64,7 +64,10 @@ def serve(
         access_log=bool(state.verbose),
         server_header=False,
     )
-    uvicorn.Server(config).run(sockets=[listening])
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except KeyboardInterrupt:
+        pass  # uvicorn raises Ctrl-C again once it has shut down: the normal way to stop
 
 
 def listen(host: str, port: int) -> socket.socket:
