@@ -74,6 +74,7 @@ class Settings:
     chroma_database: str | None = None
     serve_token: str | None = field(default=None, repr=False)
     image_base_url: str = DEFAULT_IMAGE_BASE_URL
+    allowed_hosts: tuple[str, ...] = ()
 
     @classmethod
     def load(
@@ -93,7 +94,7 @@ class Settings:
         values: dict[str, Any] = {}
         for name, spec in SPECS.items():
             if overrides.get(name) is not None:
-                if str(overrides[name]) == "":
+                if str(overrides[name]) == "" and spec.clearable:
                     continue  # an empty flag clears the setting, e.g. --chroma-url ""
                 raw, origin = str(overrides[name]), spec.flag or name
             elif env.get(spec.variable):
@@ -122,6 +123,7 @@ class _Spec:
     parse: Callable[[str], Any]
     flag: str | None = None
     secret: bool = False  # never repeat the value in a message
+    clearable: bool = True  # an empty flag means "not set" (else it is a bad value)
 
     def parsed(self, raw: str, origin: str) -> Any:
         try:
@@ -134,6 +136,16 @@ class _Spec:
 def _shown(raw: str) -> str:
     """A bad value, quoted and shortened for a one-line message."""
     return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+def _folder(raw: str) -> Path:
+    """A folder path where the first existing part is a folder: a file there would only
+    show later, as caches that quietly stop working."""
+    path = _path(raw)
+    existing = next((part for part in (path, *path.parents) if part.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ValueError(f"a folder, but {existing} is a file")
+    return path
 
 
 def _number(kind: type[int] | type[float], low: float, high: float) -> Callable[[str], Any]:
@@ -183,10 +195,28 @@ _model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control c
 
 
 def _http_url(raw: str, example: str = DEFAULT_TMDB_URL) -> str:
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or "\0" in raw:
-        raise ValueError(f"an http(s) URL like {example}")
-    return raw.strip().rstrip("/")
+    wanted = f"an http(s) URL like {example} (no spaces)"
+    text = raw.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # "Invalid IPv6 URL" and the like: say what is wanted instead
+        raise ValueError(wanted) from None
+    printable = text.isprintable() and not any(char.isspace() for char in text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or not printable:
+        raise ValueError(wanted)
+    return text.rstrip("/")
+
+
+_HOST_NAME = re.compile(r"\*|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?")
+
+
+def _host_names(raw: str) -> tuple[str, ...]:
+    """Comma-separated host names (or `*`), as the service compares them with `Host:`."""
+    names = tuple(name.strip().lower() for name in raw.split(",") if name.strip())
+    if not names or not all(_HOST_NAME.fullmatch(name) and len(name) <= 253 for name in names):
+        raise ValueError("host names separated by commas, like movies.example.org,localhost")
+    return names
 
 
 def _image_url(raw: str) -> str:
@@ -231,8 +261,8 @@ def _server_url(raw: str) -> str:
 
 
 SPECS: dict[str, _Spec] = {
-    "db_path": _Spec("MOVIEMBED_DB", _path, "--db"),
-    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _path),
+    "db_path": _Spec("MOVIEMBED_DB", _path, "--db", clearable=False),  # "" is not "here"
+    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _folder),
     "collection": _Spec("MOVIEMBED_COLLECTION", _name),
     "model": _Spec("MOVIEMBED_MODEL", _model, "--model"),
     "batch_size": _Spec("MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "--batch-size"),
@@ -251,6 +281,7 @@ SPECS: dict[str, _Spec] = {
     "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
     "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
     "image_base_url": _Spec("MOVIEMBED_IMAGE_BASE_URL", _image_url),
+    "allowed_hosts": _Spec("MOVIEMBED_ALLOWED_HOSTS", _host_names),
 }
 
 
@@ -261,6 +292,7 @@ def chroma_server_url(raw: str) -> str:
 
 def _read_env_file(env_file: Path | None) -> dict[str, str]:
     from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
 
     path = env_file if env_file is not None else Path.cwd() / ".env"
     if env_file is None and not path.exists():
@@ -269,5 +301,11 @@ def _read_env_file(env_file: Path | None) -> dict[str, str]:
         text = read_user_text(path, "env file", MAX_ENV_FILE_BYTES)
     except InputError as exc:
         raise ConfigError(str(exc)) from None
+    bad = next((b.original.line for b in parse_stream(io.StringIO(text)) if b.error), None)
+    if bad is not None:  # python-dotenv would skip the line with a warning of its own
+        raise ConfigError(
+            f"Line {bad} of {path} is not a setting: write NAME=value "
+            "(quote a value with spaces, # starts a comment)."
+        )
     values = dotenv_values(stream=io.StringIO(text))
     return {key: value for key, value in values.items() if value is not None}

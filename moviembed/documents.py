@@ -12,11 +12,23 @@ import re
 import unicodedata
 from typing import Any
 
-from moviembed.movie import MAX_POPULARITY, MAX_RUNTIME, MAX_VOTES, SIGNALS, TOP_CAST, Movie
+from moviembed.movie import (
+    MAX_POPULARITY,
+    MAX_RUNTIME,
+    MAX_TITLE,
+    MAX_VOTES,
+    SIGNALS,
+    TOP_CAST,
+    Movie,
+)
 
 # TMDB keywords kept in the document: enough for themes ("heist", "time travel")
 # without crowding out the synopsis in the model's 256-token window.
 MAX_KEYWORDS = 12
+
+# The longest document stored, in characters: a movie within every field's maximum
+# (moviembed.movie) makes a shorter one.
+MAX_DOCUMENT = 10_000
 
 Metadata = dict[str, Any]
 
@@ -36,6 +48,15 @@ def build_document(movie: Movie) -> str:
     if movie.keywords:
         lines.append(f"Keywords: {', '.join(movie.keywords[:MAX_KEYWORDS])}")
     return "\n".join(lines)
+
+
+def check_document(document: str) -> None:
+    """Raise ValueError if `document` is longer than the documents a build stores."""
+    if len(document) > MAX_DOCUMENT:
+        raise ValueError(
+            f"the document is {len(document):,} characters long, more than the "
+            f"{MAX_DOCUMENT:,} stored"
+        )
 
 
 def content_hash(document: str) -> str:
@@ -125,6 +146,11 @@ def check_metadata(metadata: Any) -> None:
             continue
         if not _has_type(metadata[key], kind) or not _in_bounds(key, metadata[key]):
             raise ValueError(f"metadata {key} is not {_described(kind)}: {metadata[key]!r:.60}")
+        if kind is str and len(metadata[key]) > _LONGEST.get(key, MAX_DOCUMENT):
+            raise ValueError(f"metadata {key} is {len(metadata[key]):,} characters long")
+
+
+_LONGEST = {"title": MAX_TITLE, "title_key": MAX_TITLE, "doc_hash": 64, "poster_path": 200}
 
 
 def _has_type(value: Any, kind: type) -> bool:

@@ -11,7 +11,13 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
+
+MAX_QUOTED = 80  # characters of a bad value a message repeats
+_LONG = f"{{{MAX_QUOTED + 1},}}"
+_QUOTED = re.compile(f"'[^'\\n]{_LONG}'|\"[^\"\\n]{_LONG}\"")
+_UNBROKEN = re.compile(r"\S{201,}")  # no path or word in a message is this long
 
 
 class ExitCode(IntEnum):
@@ -88,3 +94,18 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message, for one-line error reports."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def clip_values(message: str) -> str:
+    """`message` with every quoted value longer than `MAX_QUOTED` characters, and any run of
+    200 characters without a space, cut: the one place every message a user sees passes
+    (the CLI's stderr lines, the service's JSON errors), whoever wrote the message."""
+
+    def cut(match: re.Match[str]) -> str:
+        text = match.group()
+        if text[0] in "'\"":
+            return f"{text[:MAX_QUOTED]}…{text[0]} ({len(text) - 2:,} characters)"
+        body = text.rstrip(".,:;)")  # the sentence goes on after the value
+        return f"{body[:MAX_QUOTED]}… ({len(body):,} characters){text[len(body) :]}"
+
+    return _UNBROKEN.sub(cut, _QUOTED.sub(cut, message))

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +87,13 @@ def parse_json(text: str | bytes) -> Any:
         data = json.loads(text)
     except RecursionError:
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError) or "int_max_str_digits" not in str(exc):
+            raise
+        # Python's own message advises a call to sys.set_int_max_str_digits(): not for users
+        raise ValueError(
+            f"it holds a number of more than {sys.get_int_max_str_digits():,} digits"
+        ) from None
     if isinstance(data, (list, dict)) and _depth_exceeds(text, MAX_JSON_DEPTH):
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
     return _replace_surrogates(data) if _SURROGATE_ESCAPE.search(text) else data

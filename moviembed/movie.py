@@ -18,6 +18,12 @@ MAX_MOVIE_ID = 2**31 - 1  # TMDB ids are 32-bit; a larger "id" is a typo or a ho
 MAX_RUNTIME = 10_000  # minutes; TMDB's longest films run a few thousand
 MAX_POPULARITY = 1e7  # TMDB's popularity peaks in the thousands; more is a broken record
 MAX_VOTES = 10**8
+# The longest text kept per field, in characters. TMDB's longest titles run to about 200,
+# its synopses to about 1,000 and its names to under 100: more is a broken or hostile record,
+# which is refused (never cut: a cut synopsis would be stored as if it were TMDB's).
+MAX_TITLE = 500
+MAX_OVERVIEW = 5_000
+MAX_NAME = 200  # a director, cast member, genre or keyword
 # Facts stored as metadata for ranking and display, never embedded.
 SIGNALS = ("popularity", "vote_count", "vote_average", "poster_path")
 
@@ -55,6 +61,21 @@ class Movie:
         if not self.director:
             return ()
         return tuple(name.strip() for name in self.director.split(",") if name.strip())
+
+
+def check_lengths(movie: Movie) -> None:
+    """Raise ValueError if a text of `movie` is longer than its documented maximum.
+
+    Every source's movies pass here before they are stored (the builder, the catalog).
+    """
+    fields = [("title", movie.title, MAX_TITLE), ("overview", movie.overview, MAX_OVERVIEW)]
+    names = (*movie.genres, *movie.directors, *movie.cast, *movie.keywords)
+    fields += [("a name", name, MAX_NAME) for name in names]
+    for what, text, most in fields:
+        if len(text) > most:
+            raise ValueError(
+                f"{what} is {len(text):,} characters long, more than the {most:,} stored"
+            )
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ class _Failure:
     remaining: int
     status: int = 503
     retry_after: str | None = None
-    body: str = "tmdb"  # "tmdb" (TMDB's JSON error), "html", "broken" or "truncated"
+    body: str = "tmdb"  # "tmdb" (TMDB's JSON error), "html", "broken", "truncated" or "json"
+    payload: Any = None  # the JSON answered when `body` is "json"
 
 
 @dataclass
@@ -84,8 +85,8 @@ class _State:
 class FakeTmdb:
     """TMDB on a free 127.0.0.1 port in a daemon thread; use as a context manager.
 
-    Switches: `fail_next()`, `garble_next()`, `delay` (seconds before each answer),
-    `reject_all_keys` and `revise()` (change movies and list them in `/movie/changes`).
+    Switches: `fail_next()`, `garble_next()`, `answer_next()`, `delay` (seconds before each
+    answer), `reject_all_keys` and `revise()` (change movies and list them in `/movie/changes`).
     `count` and `paths` report what was asked, thread-safely.
     """
 
@@ -153,6 +154,12 @@ class FakeTmdb:
             raise ValueError("kind is 'html', 'broken' or 'truncated'")
         with self._state.lock:
             self._state.failures.append(_Failure(count, 200, None, kind))
+
+    def answer_next(self, count: int, payload: Any) -> None:
+        """Answer the next `count` requests with HTTP 200 and `payload` as JSON (a
+        malformed page, say), whatever they ask for."""
+        with self._state.lock:
+            self._state.failures.append(_Failure(count, 200, None, "json", payload))
 
     def revise(self, movie_ids: list[int], kind: str = "overview", day: Any = None) -> None:
         """Change these movies ("overview" or "votes") and list them as changed on `day`."""
@@ -285,7 +292,9 @@ def _handler_for(fake: FakeTmdb) -> type[BaseHTTPRequestHandler]:
 
         def _fail(self, failure: _Failure) -> None:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-            if failure.body == "html":
+            if failure.body == "json":
+                self._json(failure.status, failure.payload, headers)
+            elif failure.body == "html":
                 self._send(failure.status, HTML_PAGE, "text/html; charset=utf-8", headers)
             elif failure.body == "broken":
                 self._send(failure.status, BROKEN_JSON, "application/json", headers)

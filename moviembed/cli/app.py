@@ -56,6 +56,7 @@ class _ReportingGroup(TyperGroup):
         except OSError as exc:
             if exc.errno not in _OUTPUT_ERRNOS or exc.filename is not None:
                 self._report_bug(ctx, exc)
+            _discard_stdout()  # else the interpreter's last flush fails once more, in its words
             self._report(ctx, f"Cannot write the output: {exc.strerror or exc}.")
             raise typer.Exit(ExitCode.FAILURE) from None
         except Exception as exc:
@@ -123,7 +124,7 @@ def _print_version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,  # not a Path, which would read "" as "."
         typer.Option(
             "--db",
             help="Index folder (env MOVIEMBED_DB; default: the user data dir, "
@@ -187,5 +188,13 @@ app.command()(serve_command.serve)
 
 
 def main() -> None:
-    """Console-script entry point: run the app; Typer maps Ctrl-C to exit code 130."""
-    app(prog_name="moviembed")
+    """Console-script entry point: run the app; Typer maps Ctrl-C to exit code 130. Output
+    that fails before a command runs (`--help`, `--version` into a full disk) is one line."""
+    try:
+        app(prog_name="moviembed")
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        _discard_stdout()
+        say(f"Error: Cannot write the output: {exc.strerror or exc}.")
+        sys.exit(ExitCode.FAILURE)

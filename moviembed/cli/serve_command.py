@@ -3,11 +3,13 @@ under uvicorn; FastAPI and uvicorn are imported only when the command runs."""
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
 
 from moviembed.cli.support import CliState, load_settings, notice, say
+from moviembed.errors import UsageError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -48,16 +50,39 @@ def serve(
 
     settings = load_settings(ctx, serve_token=token)
     origins = [check_origin(origin) for origin in cors or []]
+    listening = listen(host, port)  # a bad --host or a busy port is one line, not uvicorn's
     if not settings.serve_token and host not in LOOPBACK:
         notice(f"serving on {host} without a token: anyone who can reach it can search.")
     service = IndexService.open(settings)  # errors are reported before the server starts
     state: CliState = ctx.obj
     say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
-    uvicorn.run(
-        create_app(settings, cors_origins=origins, service=service),
+    config = uvicorn.Config(
+        create_app(settings, cors_origins=origins, host=host, service=service),
         host=host,
         port=port,
         log_level="info" if state.verbose else "warning",
         access_log=bool(state.verbose),
         server_header=False,
     )
+    try:
+        uvicorn.Server(config).run(sockets=[listening])
+    except KeyboardInterrupt:
+        pass  # uvicorn raises Ctrl-C again once it has shut down: the normal way to stop
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` for uvicorn to serve on; UsageError saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listening = socket.socket(family, kind, proto)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except (OSError, UnicodeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        raise UsageError(
+            f"Cannot listen on {host!r} port {port}: {reason}. Check --host (an address "
+            "or name of this machine, e.g. 127.0.0.1 or 0.0.0.0) and --port."
+        ) from None
+    return listening

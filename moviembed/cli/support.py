@@ -48,8 +48,10 @@ def open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
 
 
 def say(message: str) -> None:
-    """One line on stderr, taken literally (no markup)."""
-    typer.echo(message, err=True)
+    """One line on stderr, taken literally (no markup), long quoted values cut."""
+    from moviembed.errors import clip_values
+
+    typer.echo(clip_values(message), err=True)
 
 
 def notice(message: str) -> None:

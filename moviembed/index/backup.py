@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from moviembed import __version__
-from moviembed.documents import check_metadata
+from moviembed.documents import check_document, check_metadata, content_hash
 from moviembed.embedding.embedder import KNOWN_DIMENSIONS, canonical_model_name
 from moviembed.errors import InputError, StoreError
 from moviembed.files import parse_json, read_user_text, refuse_special_file, write_atomically
@@ -28,6 +28,8 @@ from moviembed.movie import parse_movie_id
 
 EXPORT_FORMAT = 1
 FLOAT32_MAX = 3.4028234663852886e38
+# Cosine needs a direction: below this squared length a vector is zero in float32 terms.
+MIN_SQUARED_NORM = 1e-30
 
 
 @dataclass(frozen=True)
@@ -155,12 +157,17 @@ def _record(data: Any, dimension: int) -> tuple[str, str, dict[str, Any], list[f
         raise ValueError(f"id {movie_id!r} is not a TMDB id")
     if not isinstance(document, str):
         raise ValueError("document is not text")
+    check_document(document)
     check_metadata(metadata)
+    if metadata["doc_hash"] != content_hash(document):
+        raise ValueError("doc_hash does not match the document (it was edited after the export)")
     if not isinstance(embedding, list) or len(embedding) != dimension:
         size = len(embedding) if isinstance(embedding, list) else "no"
         raise ValueError(f"embedding has {size} values, expected {dimension}")
     if not all(_float32(x) for x in embedding):
         raise ValueError("embedding holds a value that is not a finite float32 number")
+    if math.fsum(float(x) * float(x) for x in embedding) < MIN_SQUARED_NORM:
+        raise ValueError("embedding is all zeros (or nearly), which has no direction to compare")
     return movie_id, document, metadata, [float(x) for x in embedding]
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from moviembed.documents import Metadata, build_document, build_metadata
+from moviembed.documents import Metadata, build_document, build_metadata, check_document
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import ModelMismatchError
 from moviembed.index.store import EmbeddingStore
 from moviembed.memory import return_freed_memory
-from moviembed.movie import Movie, Skipped, SourceItem, Unfetched
+from moviembed.movie import Movie, Skipped, SourceItem, Unfetched, check_lengths
 
 if TYPE_CHECKING:
     import numpy as np
@@ -145,9 +145,8 @@ def _batches(
                 report.failed.append(item)
             elif isinstance(item, Unfetched):
                 report.unchanged += 1
-            else:
-                document = build_document(item)
-                batch.append((str(item.id), document, build_metadata(item, document)))
+            elif prepared := _prepared(item, report):
+                batch.append(prepared)
                 if len(batch) >= size:
                     yield batch
                     batch = []
@@ -159,6 +158,19 @@ def _batches(
         raise
     if batch:
         yield batch
+
+
+def _prepared(movie: Movie, report: BuildReport) -> Prepared | None:
+    """The movie's document and metadata; None (and a failure in `report`) when a text of
+    it is longer than what is stored, whichever source it came from."""
+    try:
+        check_lengths(movie)
+        document = build_document(movie)
+        check_document(document)
+    except ValueError as exc:
+        report.failed.append(Skipped(str(movie.id), f"refused: {exc}"))
+        return None
+    return str(movie.id), document, build_metadata(movie, document)
 
 
 class _Lull:

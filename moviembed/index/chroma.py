@@ -1,7 +1,9 @@
 """The connection to ChromaDB: a local folder or a server, and Chroma's errors made readable.
 
 Kept apart from the store so the store reads as what an index of movies does,
-not how a client is made, authenticated or addressed.
+not how a client is made, authenticated or addressed. A local index is read through a
+snapshot (`moviembed.index.snapshot`) until the first write: ChromaDB writes to every
+folder it opens.
 """
 
 from __future__ import annotations
@@ -21,10 +23,18 @@ from typing import Any
 from moviembed.config import chroma_server_url, server_address
 from moviembed.errors import MoviembedError, StoreError, first_line
 from moviembed.files import refuse_non_folder
+from moviembed.index.snapshot import (
+    Snapshot,
+    close_snapshot,
+    live_collection_value,
+    open_snapshot,
+    read_only_uri,
+)
 
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "chroma.sqlite3"
+LOCK_PREFIX = "moviembed.lock"  # the writer's lock and owner files (moviembed.index.lock)
 CHROMA_TABLES = frozenset({"collections", "segments", "embeddings", "embedding_metadata"})
 
 
@@ -46,6 +56,8 @@ class ChromaConnection:
         self._tenant = tenant
         self._database = database
         self._client: Any = None
+        self._writing = False  # False: a local index is opened through a snapshot
+        self._snapshot: Snapshot | None = None
 
     @property
     def is_remote(self) -> bool:
@@ -73,17 +85,58 @@ class ChromaConnection:
     def close(self) -> None:
         """Release the client (see `EmbeddingStore.close`); the next use makes a new one."""
         client, self._client = self._client, None
-        if client is not None:
-            with self.errors("close the index"):
-                client.close()
+        snapshot, self._snapshot = self._snapshot, None
+        try:
+            if client is not None:
+                with self.errors("close the index"):
+                    client.close()
+        finally:
+            if snapshot is not None:
+                close_snapshot(snapshot)
+
+    def begin_writing(self) -> bool:
+        """Open the index itself from now on, for writing; True when a snapshot that was
+        open for reading was closed (the caller drops what it got from it)."""
+        if self._writing:
+            return False
+        self._writing = True
+        was_open = self._client is not None
+        self.close()
+        return was_open
+
+    def live_value(self, collection: str, key: str) -> Any:
+        """A key of `collection`'s metadata as the index holds it now (a local index is read
+        from its folder, not from the snapshot this connection reads)."""
+        if self.is_remote or self._writing:
+            with self.errors("read the collection"):
+                fresh = self.client().get_collection(collection, embedding_function=None)
+            return (fresh.metadata or {}).get(key)
+        with self.errors("read the collection"):
+            return live_collection_value(self.persist_dir / DATABASE_NAME, collection, key)
 
     def local_index_exists(self) -> bool:
-        """True when the folder holds a Chroma database (a reader never creates one)."""
+        """True when the folder holds a Chroma database (a reader never creates one).
+
+        No folder, or an empty one, is an index not built yet; a reader given a folder of
+        other files (a typo, `/proc/1`) is told so rather than shown an empty index.
+        """
         refuse_non_folder(self.persist_dir)
         try:
-            return (self.persist_dir / DATABASE_NAME).exists()
+            if (self.persist_dir / DATABASE_NAME).exists():
+                return True
+            others = (
+                self.persist_dir.is_dir()
+                and not self._writing
+                and _holds_other_files(self.persist_dir)
+            )
         except OSError as exc:
             raise StoreError(f"Cannot look at {self.persist_dir}: {exc.strerror or exc}.") from None
+        if others:
+            raise StoreError(
+                f"{self.persist_dir} is not a moviembed index: it holds other files but no "
+                f"{DATABASE_NAME}. Choose the index folder with --db (or MOVIEMBED_DB)."
+            )
+        return False
 
     def batch_size(self) -> int:
         """The most records one Chroma call may carry, less one for safety."""
@@ -105,13 +158,15 @@ class ChromaConnection:
 
     def _local_client(self) -> Any:
         refuse_non_folder(self.persist_dir)
-        refuse_foreign_database(self.persist_dir / DATABASE_NAME)
+        database = self.persist_dir / DATABASE_NAME
+        refuse_foreign_database(database)
         chromadb = import_chromadb()
-
+        folder = self.persist_dir
+        if not self._writing and database.exists():
+            self._snapshot = open_snapshot(self.persist_dir, DATABASE_NAME)
+            folder = self._snapshot.folder
         try:
-            return chromadb.PersistentClient(
-                path=str(self.persist_dir), settings=_chroma_settings()
-            )
+            return chromadb.PersistentClient(path=str(folder), settings=_chroma_settings())
         except Exception as exc:  # sqlite, Rust and permission errors alike
             log.debug("ChromaDB failed to open %s", self.persist_dir, exc_info=True)
             raise StoreError(
@@ -174,6 +229,11 @@ def import_chromadb() -> Any:
         os.chdir(previous)
 
 
+def _holds_other_files(folder: Path) -> bool:
+    """True when `folder` holds anything but a writer's lock files."""
+    return any(not name.startswith(LOCK_PREFIX) for name in os.listdir(folder))
+
+
 def refuse_foreign_database(path: Path) -> None:
     """StoreError unless `path` is absent or a Chroma database, looked at read-only.
 
@@ -183,9 +243,7 @@ def refuse_foreign_database(path: Path) -> None:
     if not path.exists():
         return
     try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-        ) as db:
+        with contextlib.closing(sqlite3.connect(read_only_uri(path), uri=True)) as db:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     except sqlite3.Error as exc:
         tables = set()

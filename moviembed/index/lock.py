@@ -41,12 +41,14 @@ class IndexLock:
         self.on_wait = on_wait
         self.description = description
         self._lock = filelock.FileLock(str(folder / LOCK_NAME))
+        self._created = False
         self._timeout = filelock.Timeout
 
     def __enter__(self) -> IndexLock:
         refuse_non_folder(self.folder)
         refuse_foreign_database(self.folder / DATABASE_NAME)  # before the lock file is made
         try:
+            self._created = not self.folder.exists()
             self.folder.mkdir(parents=True, exist_ok=True)
             self._check_can_create()
             self._lock.acquire(blocking=False)
@@ -76,6 +78,18 @@ class IndexLock:
     ) -> None:
         (self.folder / OWNER_NAME).unlink(missing_ok=True)
         self._lock.release()
+        if self._created:
+            self._remove_if_unused()
+
+    def _remove_if_unused(self) -> None:
+        """Remove the folder this writer made if it wrote nothing there (a model that would
+        not load, say): only its lock file is left, and no index should appear."""
+        try:
+            if os.listdir(self.folder) == [LOCK_NAME]:
+                (self.folder / LOCK_NAME).unlink()
+                self.folder.rmdir()
+        except OSError:
+            pass  # another writer has begun here: the folder is theirs now
 
     def _check_can_create(self) -> None:
         """Open the lock file ourselves first: filelock takes a file it cannot create for

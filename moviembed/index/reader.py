@@ -136,11 +136,7 @@ class IndexReader:
         """
         if self._existing_collection() is None:
             return None
-        with self._chroma.errors("read the collection"):
-            fresh = self._chroma.client().get_collection(
-                self.collection_name, embedding_function=None
-            )
-        return (fresh.metadata or {}).get(GENERATION_KEY)
+        return self._chroma.live_value(self.collection_name, GENERATION_KEY)
 
     def model_name(self) -> str:
         """The model that built the index; for a new index the one asked for, else the default."""

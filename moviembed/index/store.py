@@ -3,6 +3,7 @@
 Everything an `IndexReader` does, plus writing: chunked upserts that replace
 metadata rather than merge it, removals, and a generation stamp on every write so
 caches derived from the documents (the keyword index, a running service) notice.
+Reads come from a snapshot until the first write opens the index itself.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class EmbeddingStore(IndexReader):
         stored: Mapping[str, Metadata] | None = None,
     ) -> None:
         """Replace the metadata of stored movies without touching their vectors."""
-        collection = self._existing_collection()
+        collection = self._collection_to_write()
         if collection is None or not ids:
             return
         with self._changing():
@@ -87,7 +88,7 @@ class EmbeddingStore(IndexReader):
         present = self.existing_ids(ids)
         if not present:
             return []
-        collection = self._existing_collection()
+        collection = self._collection_to_write()
         found = [id_ for id_ in dict.fromkeys(ids) if id_ in present]
         with self._changing():
             for start, stop in self._chunks(len(found)):
@@ -114,7 +115,7 @@ class EmbeddingStore(IndexReader):
 
     def _set_collection_values(self, values: Mapping[str, str | None]) -> None:
         """Set (or, with None, remove) keys of the collection's metadata, keeping the rest."""
-        collection = self._existing_collection()
+        collection = self._collection_to_write()
         if collection is None:
             return
         metadata = {
@@ -146,8 +147,14 @@ class EmbeddingStore(IndexReader):
             for id_, metadata in zip(ids, metadatas, strict=True)
         ]
 
+    def _collection_to_write(self) -> Any:
+        """The collection in the index itself (not a snapshot), or None if there is none."""
+        if self._chroma.begin_writing():
+            self._collection = None
+        return self._existing_collection()
+
     def _writable_collection(self, dimension: int) -> Any:
-        collection = self._existing_collection()
+        collection = self._collection_to_write()
         if collection is not None:
             return collection
         client = self._chroma.client()

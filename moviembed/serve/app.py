@@ -20,7 +20,7 @@ from moviembed import __version__
 from moviembed.config import Settings
 from moviembed.serve.errors import install_error_handlers
 from moviembed.serve.routes import movies, recommend, search
-from moviembed.serve.security import allow_origins, token_checker
+from moviembed.serve.security import allow_hosts, allow_origins, token_checker
 from moviembed.serve.service import RECHECK_SECONDS, IndexService
 
 STATIC = Path(__file__).parent / "static"
@@ -45,10 +45,12 @@ def create_app(
     settings: Settings,
     *,
     cors_origins: Sequence[str] = (),
+    host: str = "127.0.0.1",
     service: IndexService | None = None,
     recheck_seconds: float = RECHECK_SECONDS,
 ) -> FastAPI:
-    """The app for `settings`; the token is `settings.serve_token`.
+    """The app for `settings`; the token is `settings.serve_token`. It answers requests
+    for `host` (the address it listens on), loopback names and `settings.allowed_hosts`.
 
     The index opens when the app starts (or pass an open `service`, e.g. one the CLI
     opened so that a failure is reported before the server starts), and closes with it.
@@ -74,6 +76,7 @@ def create_app(
     )
     install_error_handlers(app)
     allow_origins(app, cors_origins)
+    allow_hosts(app, (host, *settings.allowed_hosts))
     api = APIRouter(prefix="/api", dependencies=[Depends(token_checker(settings.serve_token))])
     for area in (search, movies, recommend):
         api.include_router(area.router)

@@ -23,6 +23,7 @@ from moviembed.errors import (
     NotFoundError,
     StoreError,
     UsageError,
+    clip_values,
     first_line,
 )
 
@@ -42,7 +43,7 @@ PLACES = ("query", "path", "body", "header")  # where a value came from: not wor
 def error_response(
     status: int, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
+    return JSONResponse({"error": clip_values(message)}, status_code=status, headers=headers)
 
 
 def status_for(exc: MoviembedError) -> int:

@@ -9,11 +9,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from pydantic import AfterValidator
 
 from moviembed.search.filters import Filters
 from moviembed.serve.service import IndexService
 
 MAX_RESULTS = 100  # most results one request may ask for
+
+
+def _unicode(value: str) -> str:
+    """Text a JSON body may spell with `\\ud800` escapes must still be Unicode, or the index
+    would fail on it (and the error would blame the index)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text holds a lone surrogate, which is not Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_unicode)]  # a str field of a JSON body
 
 
 async def get_service(request: Request) -> IndexService:

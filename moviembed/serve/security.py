@@ -1,13 +1,18 @@
-"""Bearer-token access to `/api` and the CORS origins the browser may call it from.
+"""Bearer-token access to `/api`, the CORS origins the browser may call it from, and the
+Host names the service answers to.
 
-Both are off unless asked for: the service binds to 127.0.0.1 by default, so only this
-machine can reach it. A token is compared in constant time and never logged.
+Token and CORS are off unless asked for: the service binds to 127.0.0.1 by default, so only
+this machine can reach it. A token is compared in constant time and never logged. The Host
+check is always on: a web page the user visits could otherwise point a name of its own at
+127.0.0.1 (DNS rebinding) and read a token-less service as if it were the same site.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -15,6 +20,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 
 from moviembed.errors import UsageError
+from moviembed.serve.errors import error_response
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
@@ -59,3 +67,55 @@ def check_origin(origin: str) -> str:
         f"--cors {origin!r} is not an origin: give scheme, host and port, "
         "e.g. --cors http://localhost:3000."
     )
+
+
+def allow_hosts(app: FastAPI, names: Iterable[str]) -> None:
+    """Answer only requests whose Host is one of `names`, a loopback name or an IP address
+    (a page cannot rebind an address, only a name); `*` among `names` turns the check off."""
+    allowed = {host_name(name) for name in (*LOOPBACK_NAMES, *names) if name.strip()}
+    if "*" not in allowed:
+        app.add_middleware(_HostCheck, allowed=frozenset(allowed))
+
+
+def host_name(value: str) -> str:
+    """The host part of a Host header or a name, lower-case, without port, brackets or the
+    final dot: `[::1]:8000` -> `::1`, `Example.org.:80` -> `example.org`."""
+    text = value.strip().lower()
+    if text.startswith("["):
+        text = text[1 : text.find("]")] if "]" in text else text[1:]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    return text.rstrip(".")
+
+
+class _HostCheck:
+    """ASGI middleware: a request for a Host the service does not serve gets a 400 JSON error
+    before any route (or the page) sees it."""
+
+    def __init__(self, app: Any, allowed: frozenset[str]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            raw = dict(scope.get("headers") or ()).get(b"host", b"")
+            name = host_name(raw.decode("latin-1"))
+            if not self._serves(name):
+                shown = name[:80] or "none"
+                response = error_response(
+                    400,
+                    f"This service does not answer to the Host {shown!r}; if a proxy forwards "
+                    "that name, add it to MOVIEMBED_ALLOWED_HOSTS.",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _serves(self, name: str) -> bool:
+        if name in self.allowed:
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True

@@ -14,7 +14,15 @@ from typing import Any
 
 from moviembed.errors import InputError
 from moviembed.files import json_error_detail, parse_json, read_user_text
-from moviembed.movie import MAX_RUNTIME, SIGNALS, TMDB_GENRES, Movie, is_tmdb_id, signals_from
+from moviembed.movie import (
+    MAX_RUNTIME,
+    SIGNALS,
+    TMDB_GENRES,
+    Movie,
+    check_lengths,
+    is_tmdb_id,
+    signals_from,
+)
 
 EARLIEST_YEAR = 1870
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -65,7 +73,7 @@ def parse_record(record: Any) -> Movie:
     language = _text(record, "original_language")
     if not (language.isalpha() and len(language) == 2 and language.islower()):
         raise ValueError(f"original_language {language!r} is not a two-letter ISO 639-1 code")
-    return Movie(
+    movie = Movie(
         id=_movie_id(record),
         title=_text(record, "title"),
         release_date=_release_date(record),
@@ -78,6 +86,8 @@ def parse_record(record: Any) -> Movie:
         keywords=tuple(_string_list(record, "keywords")) if "keywords" in record else (),
         **_signals(record),
     )
+    check_lengths(movie)
+    return movie
 
 
 def _signals(record: dict[str, Any]) -> dict[str, Any]:

@@ -130,6 +130,11 @@ def _select(ids: IdList, selection: IdSelection, path: Path) -> IdList:
             f"{path.name} has no popularity to filter by: --min-popularity works with "
             "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz)."
         )
+    if selection.include_adult:
+        raise UsageError(
+            f"{path.name} does not say which titles are adult: --include-adult works with "
+            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz)."
+        )
     if selection.limit is not None and selection.limit < len(ids.ids):
         listed = len(ids.ids)
         ids.ids = ids.ids[: selection.limit]

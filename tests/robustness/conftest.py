@@ -24,6 +24,7 @@ from moviembed.index.lock import LOCK_NAME, OWNER_NAME
 from moviembed.index.store import EmbeddingStore
 
 Maker = Callable[[Path], str]
+MAX_LINE = 400  # characters in an error line: bad values are quoted shortened
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def check_refused(
         assert result.exit_code == case.code, result.output
         assert len(errors) == 1, result.stderr
         assert case.message in errors[0], errors[0]
+        assert len(errors[0]) <= MAX_LINE, f"{len(errors[0])} characters: {errors[0][:300]}"
         assert "Traceback" not in result.output and "This is a bug" not in result.output
         assert_unchanged(fake_index, fake_stored)
         assert files_outside(isolated_env, fake_index) == files, "a file changed beside the index"

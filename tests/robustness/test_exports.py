@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from moviembed.documents import content_hash
+
 from .conftest import DEEP, DEVICES, Case, export_of, fifo, folder, params, symlink, write
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -17,7 +19,11 @@ HEADER = {"moviembed_export": 1, "model": MODEL, "dimension": 384, "count": 1}
 RECORD = {
     "id": "603",
     "document": "The Matrix (1999)",
-    "metadata": {"title": "The Matrix", "doc_hash": "0" * 64, "year": 1999},
+    "metadata": {
+        "title": "The Matrix",
+        "doc_hash": content_hash("The Matrix (1999)"),
+        "year": 1999,
+    },
     "embedding": [0.05] * 384,
 }
 
@@ -42,6 +48,12 @@ def record(**changes: Any) -> dict[str, Any]:
 
 def metadata(**changes: Any) -> dict[str, Any]:
     return record(metadata={**RECORD["metadata"], **changes})
+
+
+def hashed(name: str, message: str, document: str) -> Case:
+    """An import of `document` with its own, matching doc_hash."""
+    meta = {**RECORD["metadata"], "doc_hash": content_hash(document)}
+    return export(name, message, record(document=document, metadata=meta))
 
 
 IMPORTS = [
@@ -81,6 +93,19 @@ IMPORTS = [
     export("NaN embedding", "not a finite float32", record(embedding=[float("nan")] * 384)),
     export("1e308 embedding", "not a finite float32", record(embedding=[1e308] * 384)),
     export("text embedding", "not a finite float32", record(embedding=["x"] * 384)),
+    export("doc_hash of another text", "doc_hash does not match", metadata(doc_hash="0" * 64)),
+    export("document edited", "doc_hash does not match", record(document="The Matrix (2099)")),
+    export("zero vector", "all zeros", record(embedding=[0.0] * 384)),
+    export("negative zeros", "all zeros", record(embedding=[-0.0] * 384)),
+    export("vanishing vector", "all zeros", record(embedding=[1e-20] * 384)),
+    export("zero ints", "all zeros", record(embedding=[0] * 384)),
+    hashed("document 10 MB", "document is 10,485,760 characters", "d" * 10 * 2**20),
+    hashed("document one too long", "document is 10,001 characters", "d" * 10_001),
+    export("title 10,000", "metadata title is 10,000", metadata(title="t" * 10_000)),
+    export("title one too long", "metadata title is 501", metadata(title="t" * 501)),
+    export("director 20,000", "metadata director is 20,000", metadata(director="x" * 20_000)),
+    export("doc_hash 65", "metadata doc_hash is 65", metadata(doc_hash="a" * 65)),
+    export("poster 10,000", "metadata poster_path is 10,000", metadata(poster_path="/" * 10_000)),
     export("duplicate id", "appears twice", RECORD, RECORD, header={**HEADER, "count": 2}),
     Case(
         "import: other model",

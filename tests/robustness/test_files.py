@@ -116,6 +116,13 @@ CATALOGS = [
     catalog("date", "release_date", release_date="1800-01-01"),
     catalog("date text", "release_date", release_date="yesterday"),
     catalog("duplicate", "duplicate id", json.dumps([GOOD, GOOD])),
+    catalog("title 10,000", "title is 10,000 characters long", title="t" * 10_000),
+    catalog("title one too long", "title is 501 characters long", title="t" * 501),
+    catalog("overview 2 MB", "overview is 2,000,000 characters", overview="o" * 2_000_000),
+    catalog("overview one too long", "overview is 5,001", overview="o" * 5_001),
+    catalog("director 201", "a name is 201 characters", director="d" * 201),
+    catalog("cast 10,000", "a name is 10,000 characters", cast=["c" * 10_000]),
+    catalog("keyword 1 MB", "a name is 1,048,576 characters", keywords=["k" * 2**20]),
 ]
 
 SETTINGS = {

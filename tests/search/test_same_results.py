@@ -53,10 +53,11 @@ FILTERS = [
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[EmbeddingStore, KeywordIndex]:
-    """The bundled catalog indexed with the fake embedder, open for the whole module."""
+    """The bundled catalog indexed with the fake embedder, open for the whole module (read as
+    every reader reads it, from a snapshot of the files, so ties come in the same order)."""
     folder = tmp_path_factory.mktemp("bundled")
+    build_index(load_catalog(), store=EmbeddingStore(folder / "index"), embedder=HashingEmbedder())
     store = EmbeddingStore(folder / "index")
-    build_index(load_catalog(), store=store, embedder=HashingEmbedder())
     keywords = KeywordIndex(folder / "keywords.sqlite3")
     keywords.ensure_current(store)
     return store, keywords
@@ -128,8 +129,7 @@ CASES = [
 def test_search_gives_exactly_the_plain_ranking(
     bundled: tuple[EmbeddingStore, KeywordIndex], reader: type[IndexReader]
 ) -> None:
-    """Through a plain reader, and through the service's caching one, cold then warm (it
-    shares the open index: Chroma keeps one per folder and process)."""
+    """Through a plain reader, and through the service's caching one, cold then warm."""
     store, keywords = bundled
     searched = reader(store.persist_dir)
     for text, filters, mode, limit, order in CASES:

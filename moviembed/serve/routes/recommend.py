@@ -16,7 +16,7 @@ from moviembed.search.filters import Filters
 from moviembed.search.recommend import resolve_movies
 from moviembed.search.taste import Taste, recommend_for, taste_from
 from moviembed.serve.errors import error_response
-from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service
+from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service, Text
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
 
 router = APIRouter(tags=["recommend"])
@@ -30,22 +30,22 @@ class RecommendRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    liked: list[str] = Field(min_length=1, max_length=MAX_MOVIES)
-    disliked: list[str] = Field(default_factory=list, max_length=MAX_MOVIES)
-    seen: list[str] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
+    liked: list[Text] = Field(min_length=1, max_length=MAX_MOVIES)
+    disliked: list[Text] = Field(default_factory=list, max_length=MAX_MOVIES)
+    seen: list[Text] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
     weights: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
         default_factory=dict,
         max_length=2 * MAX_MOVIES,
         description="How much a liked or disliked id counts (1 when not given).",
     )
     n: int = Field(10, ge=1, le=MAX_RESULTS)
-    genre: list[str] = Field(default_factory=list, max_length=10)
-    year: str | None = None
-    director: str | None = None
-    language: str | None = None
+    genre: list[Text] = Field(default_factory=list, max_length=10)
+    year: Text | None = None
+    director: Text | None = None
+    language: Text | None = None
     min_rating: float | None = Field(None, ge=0, le=10)
     min_votes: int | None = Field(None, ge=0)
-    runtime: str | None = None
+    runtime: Text | None = None
 
 
 @router.post("/recommend", response_model=None)

@@ -14,6 +14,9 @@ from typing import Any
 
 import requests
 
+from moviembed.errors import TmdbError
+from moviembed.movie import is_tmdb_id
+
 MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After would look like a hang
 
 
@@ -74,3 +77,46 @@ def tmdb_status(data: Any) -> tuple[int | None, str]:
 def content_type(response: requests.Response) -> str:
     kind = response.headers.get("Content-Type", "").split(";")[0].strip()
     return kind[:60] if re.fullmatch(r"[\w.+-]+/[\w.+-]+", kind) else "unknown content type"
+
+
+def page_contents(data: dict[str, Any], page: int, where: str) -> tuple[list[int], int]:
+    """The movie ids on a page of a paged TMDB answer and its `total_pages`; TmdbError when
+    the page is not what TMDB sends (results, its own number, its page count, every id)."""
+    results, total = data.get("results"), data.get("total_pages")
+    problem = ""
+    if not isinstance(results, list):
+        problem = "it has no list of results"
+    elif not _whole(data.get("page")) or data["page"] != page:
+        problem = f"it says it is page {str(data.get('page'))[:20]}"
+    elif not _whole(total) or total < 0:
+        problem = f"its page count is {str(total)[:20]}"
+    else:
+        bad = [
+            item for item in results if not (isinstance(item, dict) and is_tmdb_id(item.get("id")))
+        ]
+        if bad:
+            shown = str(bad[0].get("id") if isinstance(bad[0], dict) else bad[0])[:20]
+            problem = f"{len(bad)} of its results have no TMDB id, e.g. {shown}"
+    if problem:
+        raise TmdbError(
+            f"TMDB's {where} is malformed: {problem}. Check MOVIEMBED_TMDB_URL, or try again later."
+        )
+    return [item["id"] for item in results], total
+
+
+def check_page_count(total_pages: int, most: int, what: str) -> None:
+    """TmdbError when a paged answer claims more than `most` pages, more than TMDB serves:
+    a broken or hostile feed, not thousands of requests to make."""
+    if total_pages > most:
+        raise TmdbError(
+            f"TMDB says {what} fill {total_pages:,} pages, more than the {most:,} it serves "
+            "(500 a day); nothing was recorded. Check MOVIEMBED_TMDB_URL, or try again later."
+        )
+
+
+def _has_id(item: dict[str, Any]) -> bool:
+    return is_tmdb_id(item.get("id"))
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -24,8 +24,10 @@ from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
 from moviembed.sources.tmdb.answers import (
     MAX_RETRY_AFTER,
+    check_page_count,
     connection_reason,
     content_type,
+    page_contents,
     retry_after,
     tmdb_status,
 )
@@ -43,6 +45,7 @@ AUTH_STATUS_CODES = frozenset({3, 7})  # "Authentication failed", "Invalid API k
 NOT_FOUND_STATUS_CODE = 34
 CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
 URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
+FEED_HINT = "Nothing was recorded; check MOVIEMBED_TMDB_URL, or try again later."
 
 
 class _Throttle:
@@ -233,9 +236,11 @@ class TmdbClient:
 
     def _changes_window(self, start: dt.date, end: dt.date) -> Iterator[int]:
         params = {"start_date": start.isoformat(), "end_date": end.isoformat()}
-        pages = self._pages("/movie/changes", params, f"the changes from {start} to {end}")
+        what = f"the changes from {start} to {end}"
+        pages = self._pages("/movie/changes", params, what, complete=True)
         first_ids, total_pages = next(pages, ([], 1))
-        if total_pages > MAX_PAGE and start < end:
+        check_page_count(total_pages, MAX_PAGE * ((end - start).days + 1), what)
+        if total_pages > MAX_PAGE:
             pages.close()
             middle = start + (end - start) // 2
             yield from self._changes_window(start, middle)
@@ -246,24 +251,25 @@ class TmdbClient:
             yield from ids
 
     def _pages(
-        self, path: str, params: dict[str, str], what: str
+        self, path: str, params: dict[str, str], what: str, *, complete: bool = False
     ) -> Iterator[tuple[list[int], int]]:
-        """The valid movie ids of each page of a paged answer, with its `total_pages`."""
+        """The movie ids of each page of a paged answer, with its `total_pages`.
+
+        A malformed page is a TmdbError, never a shorter list; with `complete`, so is
+        a page that ends the list before `total_pages` says it ends.
+        """
         page, total_pages = 1, 1
         while page <= min(total_pages, MAX_PAGE):
-            data = self._get(path, {**params, "page": str(page)}, what=f"page {page} of {what}")
-            results = data.get("results")
-            if not isinstance(results, list) or not results:
+            where = f"page {page} of {what}"
+            data = self._get(path, {**params, "page": str(page)}, what=where)
+            ids, total_pages = page_contents(data, page, where)
+            if not ids:
+                if complete and page < total_pages:
+                    raise TmdbError(
+                        f"TMDB's {where} is empty, but {total_pages} were announced. {FEED_HINT}"
+                    )
                 return
-            total_pages = _int_or(data.get("total_pages"), page)
-            yield (
-                [
-                    item["id"]
-                    for item in results
-                    if isinstance(item, dict) and is_tmdb_id(item.get("id"))
-                ],
-                total_pages,
-            )
+            yield ids, total_pages
             page += 1
 
     def _get(self, path: str, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -387,10 +393,6 @@ def _check_number(name: str, value: float, *, minimum: float, strict: bool) -> N
     if not ok:
         bound = "greater than" if strict else "at least"
         raise ConfigError(f"The TMDB {name} must be a number {bound} {minimum:g}, not {value!r}.")
-
-
-def _int_or(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _plural(count: int, word: str) -> str:
