@@ -1,9 +1,9 @@
 """The connection to ChromaDB: a local folder or a server, and Chroma's errors made readable.
 
 Kept apart from the store so the store reads as what an index of movies does,
-not how a client is made, authenticated or addressed. A local index is read through a
-snapshot (`moviembed.index.snapshot`) until the first write: ChromaDB writes to every
-folder it opens.
+not how a client is made, authenticated or addressed. A local index this process may not
+write (a read-only mount, another user's folder) is read through a snapshot
+(`moviembed.index.snapshot`): ChromaDB writes to every folder it opens.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ChromaConnection:
         self._tenant = tenant
         self._database = database
         self._client: Any = None
-        self._writing = False  # False: a local index is opened through a snapshot
+        self._writing = False  # False: an index it may not write is read through a snapshot
         self._snapshot: Snapshot | None = None
 
     @property
@@ -162,7 +162,7 @@ class ChromaConnection:
         refuse_foreign_database(database)
         chromadb = import_chromadb()
         folder = self.persist_dir
-        if not self._writing and database.exists():
+        if not self._writing and database.exists() and not _writable(self.persist_dir, database):
             self._snapshot = open_snapshot(self.persist_dir, DATABASE_NAME)
             folder = self._snapshot.folder
         try:
@@ -257,3 +257,10 @@ def refuse_foreign_database(path: Path) -> None:
 
 def _scrubbed(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret else text
+
+
+def _writable(folder: Path, database: Path) -> bool:
+    """Whether this process may write the index in place. Only an index it may not write
+    (a read-only mount, another user's folder) is read through a snapshot: a copy costs
+    time and space that grow with the catalog, so a writable index is opened as it is."""
+    return os.access(folder, os.W_OK) and os.access(database, os.W_OK)

@@ -3,7 +3,8 @@
 ChromaDB writes to every folder it opens, even to only read: its SQLite file records a
 write lock on each open, and the vector index files are rewritten when it lets them go.
 An index on a read-only mount, in another user's folder or in a backup would fail to
-open, and every reader would change the files it reads. So readers open a copy: the
+open. So readers of an index they may not write open a copy (a writable index is opened
+as it is: a copy per reader would cost time and space that grow with the catalog): the
 SQLite file through SQLite's backup API over a read-only connection (a consistent
 state, even while a build writes), and the vector index folders file by file. The copy
 lives in the system's temporary folder and is removed when its last reader closes: the

@@ -3,7 +3,7 @@
 Everything an `IndexReader` does, plus writing: chunked upserts that replace
 metadata rather than merge it, removals, and a generation stamp on every write so
 caches derived from the documents (the keyword index, a running service) notice.
-Reads come from a snapshot until the first write opens the index itself.
+An index this process may not write is read through a snapshot (index/chroma.py).
 """
 
 from __future__ import annotations

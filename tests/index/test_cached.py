@@ -33,14 +33,14 @@ def test_records_come_from_memory_until_the_reader_closes(
     assert first == writer.get_by_ids(["1", "2"], include_embeddings=True)
     assert reader.query_similar(vector, 2) == writer.query_similar(vector, 2)
 
-    writer.delete(["1"])  # the service would now reopen: until then, its snapshot answers
+    writer.delete(["1"])  # the service would now reopen: until then, memory answers
     assert reader.get_by_ids(["1", "2"], include_embeddings=True) == first
-    assert [hit["id"] for hit in reader.query_similar(vector, 2)] == ["1", "2"]
+    assert [hit["id"] for hit in reader.query_similar(vector, 2)] == ["2"]  # Chroma's ids
+    with pytest.raises(NotFoundError):
+        reader.get_one("1")  # always read afresh
 
     reader.close()
     assert [hit["id"] for hit in reader.get_by_ids(["1", "2"])] == ["2"]
-    with pytest.raises(NotFoundError):
-        reader.get_one("1")
 
 
 def test_callers_may_change_the_records_they_get(
