@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from moviembed.search.filters import Filters
-from moviembed.serve.service import IndexService
+from moviembed.search.service import IndexService
 
 MAX_RESULTS = 100  # most results one request may ask for
 

@@ -13,7 +13,7 @@ from moviembed.cli.app import app
 from moviembed.config import Settings
 from moviembed.index.lock import OWNER_NAME, IndexLock, writer_running
 from moviembed.index.store import EmbeddingStore
-from moviembed.serve.service import IndexService, current_generation
+from moviembed.search.service import IndexService, current_generation
 from tests.conftest import SMALL_CATALOG
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
-from moviembed.search.query import SearchHit, search, similar
+from moviembed.search.query import SearchHit, similar
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
 
 router = APIRouter(tags=["search"])
@@ -26,17 +26,7 @@ Rank = Annotated[
 def _search(
     service: Service, q: str, n: int, filters: FilterParams, mode: SearchMode, rank: RankOrder
 ) -> list[SearchHit]:
-    with service.reading() as index:
-        return search(
-            q,
-            store=index.store,
-            embedder=index.embedder,
-            limit=n,
-            filters=filters,
-            mode=mode,
-            keywords=index.keywords,
-            order=rank,
-        )
+    return service.search(q, limit=n, filters=filters, mode=mode, order=rank)
 
 
 @router.get("/search")

@@ -1,4 +1,5 @@
-"""The index as a long-running service reads it: opened once, reopened after others write.
+"""The index as a long-running server reads it (`moviembed serve`, `moviembed mcp`): opened
+once, reopened after others write.
 
 A local Chroma keeps its vector index in memory per process and never sees another
 process's writes, so a service that must show what a `moviembed build` beside it added
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from moviembed.config import Settings
 from moviembed.embedding.embedder import Embedder, canonical_model_name
@@ -25,7 +27,8 @@ from moviembed.index.cached import CachingReader
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
 from moviembed.memory import return_freed_memory
-from moviembed.serve.locking import ReadersWriterLock
+from moviembed.search.locking import ReadersWriterLock
+from moviembed.search.query import SearchHit, search
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,17 @@ class IndexService:
         """The open index, which stays open until the block ends."""
         with self._lock.reading():
             yield self._index
+
+    def search(self, text: str, **options: Any) -> list[SearchHit]:
+        """`moviembed.search.query.search` over the open index and its query model."""
+        with self.reading() as index:
+            return search(
+                text,
+                store=index.store,
+                embedder=index.embedder,
+                keywords=index.keywords,
+                **options,
+            )
 
     def start_watching(self) -> None:
         """Check for other processes' writes in a daemon thread until `close()`."""
