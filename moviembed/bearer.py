@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+CHALLENGE = {"WWW-Authenticate": "Bearer"}  # sent with every 401
 MISSING = "This service needs Authorization: Bearer <token>."
 WRONG = "Wrong token."
 

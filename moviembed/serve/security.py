@@ -13,10 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 
-from moviembed.bearer import token_problem
+from moviembed.bearer import CHALLENGE, token_problem
 from moviembed.errors import UsageError
-
-CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def token_checker(token: str | None) -> Callable[[Request], Awaitable[None]]:
