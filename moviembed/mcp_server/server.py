@@ -7,6 +7,7 @@ console output cannot corrupt a message.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from io import TextIOWrapper
@@ -127,10 +128,18 @@ def run_stdio(server: FastMCP) -> None:
     anyio.run(serve)
 
 
+def closed_stream_is_not_an_error(record: logging.LogRecord) -> bool:
+    """Drop the SDK's (1.30) error and traceback for a client ending its session: the
+    stream it was listening on closes, which is the normal end, not a failure."""
+    closed = record.exc_info and isinstance(record.exc_info[1], anyio.ClosedResourceError)
+    return not closed
+
+
 def http_app(server: FastMCP, token: str | None) -> ASGIApp:
     """The streamable HTTP endpoint at `/mcp`; with a token, requests without
     `Authorization: Bearer <token>` are answered 401, as `moviembed serve` answers them."""
     app = server.streamable_http_app()
+    logging.getLogger("mcp.server.streamable_http").addFilter(closed_stream_is_not_an_error)
 
     async def token_gate(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
