@@ -58,7 +58,15 @@ def load_embedder(model: str, cache_dir: Path) -> Embedder:
 
 class ServedKeywords(KeywordIndex):
     """The keyword index as requests use it: the service refreshes it after each reopen, so
-    a search never rebuilds it itself (eight concurrent requests would each rebuild it)."""
+    a search never rebuilds it itself (eight concurrent requests would each rebuild it).
+
+    A build in another process rewrites the shared file at its end, before the service has
+    reopened its store, and a local Chroma cannot read movies written after it opened (a
+    search whose words matched a new movie failed). So searches read only the file the last
+    refresh saw, and rank by meaning alone until the reopen refreshes it again.
+    """
+
+    _seen: tuple[int, int, int] | None = None  # the file's identity at the last refresh
 
     def ensure_current(self, store: IndexReader) -> bool:
         return False
@@ -69,6 +77,19 @@ class ServedKeywords(KeywordIndex):
             super().ensure_current(store)
         except StoreError as exc:
             log.warning("%s Keyword matches may be out of date.", exc)
+        self._seen = self._file()
+
+    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+        if self._file() != self._seen:  # rewritten since the refresh
+            return []
+        return super().search(text, limit)
+
+    def _file(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_dev, stat.st_ino, stat.st_mtime_ns
 
 
 @dataclass(frozen=True)
