@@ -60,13 +60,15 @@ class ServedKeywords(KeywordIndex):
     """The keyword index as requests use it: the service refreshes it after each reopen, so
     a search never rebuilds it itself (eight concurrent requests would each rebuild it).
 
-    A build in another process rewrites the shared file at its end, before the service has
-    reopened its store, and a local Chroma cannot read movies written after it opened (a
-    search whose words matched a new movie failed). So searches read only the file the last
-    refresh saw, and rank by meaning alone until the reopen refreshes it again.
+    A build in another process rewrites the shared file at its end, and the service may not
+    have reopened its store yet, whose local Chroma cannot read movies written after it
+    opened (a search whose words matched a new movie failed). So searches read the file only
+    while it holds the generation the last refresh saw, and rank by meaning alone otherwise,
+    until the reopen refreshes it.
     """
 
     _seen: tuple[int, int, int] | None = None  # the file's identity at the last refresh
+    _stamp: str | None = None  # and the generation it recorded
 
     def ensure_current(self, store: IndexReader) -> bool:
         return False
@@ -77,11 +79,14 @@ class ServedKeywords(KeywordIndex):
             super().ensure_current(store)
         except StoreError as exc:
             log.warning("%s Keyword matches may be out of date.", exc)
-        self._seen = self._file()
+        self._seen, self._stamp = self._file(), self._generation()
 
     def search(self, text: str, limit: int) -> list[tuple[str, float]]:
-        if self._file() != self._seen:  # rewritten since the refresh
-            return []
+        file = self._file()
+        if file != self._seen:  # rewritten since the refresh: by whom, and from what?
+            if self._generation() != self._stamp:
+                return []
+            self._seen = file  # the same generation (a build's refresh racing ours)
         return super().search(text, limit)
 
     def _file(self) -> tuple[int, int, int] | None:

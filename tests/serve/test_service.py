@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from moviembed.cli.app import app
 from moviembed.config import Settings
-from moviembed.index.keywords import KeywordIndex
+from moviembed.index.keywords import SCHEMA, KeywordIndex
 from moviembed.index.lock import OWNER_NAME, IndexLock, writer_running
 from moviembed.index.store import EmbeddingStore
 from moviembed.search.service import IndexService, current_generation
@@ -74,5 +74,8 @@ def test_keywords_rewritten_by_another_build_wait_for_the_reopen(
         assert [hit.id for hit in service.search("toy story", limit=1)] == ["862"]
         keywords.refresh(writer)
         assert keywords.search("toy", 5)[0][0] == "862"
+        same = f"{SCHEMA}:{writer.generation() or ''}"
+        KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, same)
+        assert keywords.search("toy", 5)[0][0] == "862"  # rebuilt alike, e.g. by the build
     finally:
         service.close()
