@@ -147,9 +147,8 @@ class MovieTools:
                     method=method,
                 )
             heading = f"Movies for someone who liked: {', '.join(names(liked))}"
-            return RecommendResult(results=[Pick.of_pick(p) for p in picks]), context_block(
-                picks, heading=heading
-            )
+            result = RecommendResult(results=[Pick.of_pick(pick) for pick in picks])
+            return result, context_block(picks, heading=heading)
 
         return await answered(work)
 
@@ -159,9 +158,8 @@ class MovieTools:
         def work() -> tuple[MovieFacts, str]:
             with self.service.reading() as index:
                 stored = index.store.get_one(resolve_movie(index.store, str(movie)))
-            return MovieFacts.of(stored["id"], stored["document"], stored["metadata"]), movie_text(
-                stored
-            )
+            facts = MovieFacts.of(stored["id"], stored["document"], stored["metadata"])
+            return facts, movie_text(stored)
 
         return await answered(work)
 
@@ -170,7 +168,7 @@ class MovieTools:
         question: QueryText,
         movies: Annotated[
             MovieList | None,
-            Field(description="Movies to cover; none: the best matches for the question."),
+            Field(description="Movies to cover; none: the best matches (filters, limit) instead."),
         ] = None,
         filters: FilterArg = None,
         limit: Limit = 5,
