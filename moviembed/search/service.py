@@ -13,6 +13,7 @@ path. Requests read through a shared lock that the reopen takes exclusively.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -62,9 +63,9 @@ class ServedKeywords(KeywordIndex):
 
     A build in another process rewrites the shared file at its end, and the service may not
     have reopened its store yet, whose local Chroma cannot read movies written after it
-    opened (a search whose words matched a new movie failed). So searches read the file only
-    while it holds the generation the last refresh saw, and rank by meaning alone otherwise,
-    until the reopen refreshes it.
+    opened (a search whose words matched a new movie failed). So every read of the file sees
+    it only while it holds the generation the last refresh saw; otherwise searches rank by
+    meaning alone until the reopen refreshes it (`_connection` is where all reads start).
     """
 
     _seen: tuple[int, int, int] | None = None  # the file's identity at the last refresh
@@ -81,13 +82,15 @@ class ServedKeywords(KeywordIndex):
             log.warning("%s Keyword matches may be out of date.", exc)
         self._seen, self._stamp = self._file(), self._generation()
 
-    def search(self, text: str, limit: int) -> list[tuple[str, float]]:
+    def _connection(self) -> sqlite3.Connection | None:
+        """The file as every read sees it; None (as if there were none) while it holds
+        another generation than the last refresh saw."""
         file = self._file()
         if file != self._seen:  # rewritten since the refresh: by whom, and from what?
             if self._generation() != self._stamp:
-                return []
+                return None
             self._seen = file  # the same generation (a build's refresh racing ours)
-        return super().search(text, limit)
+        return super()._connection()
 
     def _file(self) -> tuple[int, int, int] | None:
         try:
