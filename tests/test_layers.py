@@ -9,8 +9,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "moviembed"
 
-# Higher layers may import lower ones; sources and embedding sit side by side and stay apart.
-RANKS = {"ground": 0, "sources": 1, "embedding": 1, "index": 2, "search": 3, "serve": 4, "cli": 5}
+# Higher layers may import lower ones; sources and embedding sit side by side and stay apart,
+# and so do the two servers, serve (HTTP API and page) and mcp_server (Model Context Protocol).
+RANKS = {
+    "ground": 0,
+    "sources": 1,
+    "embedding": 1,
+    "index": 2,
+    "search": 3,
+    "serve": 4,
+    "mcp_server": 4,
+    "cli": 5,
+}
 
 
 def layer_of(module: str) -> str:
@@ -92,3 +102,12 @@ def test_the_layer_rule_catches_upward_and_sideways_imports(tmp_path: Path) -> N
         "moviembed.embedding.backends",
     ]
     assert upward(made_up, "moviembed.search.made_up") == []
+
+
+def test_the_two_servers_stay_apart(tmp_path: Path) -> None:
+    made_up = tmp_path / "made_up.py"
+    made_up.write_text("from moviembed.serve.app import create_app\n")
+    assert upward(made_up, "moviembed.mcp_server.made_up") == [
+        "moviembed.serve.app",
+        "moviembed.serve.app.create_app",
+    ]

@@ -21,7 +21,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from moviembed import __version__
-from moviembed.cli import index_commands, search_commands, serve_command
+from moviembed.cli import index_commands, mcp_command, search_commands, serve_command
 from moviembed.cli.support import CliState, configure_logging, say
 from moviembed.errors import ExitCode, MoviembedError, first_line
 
@@ -185,6 +185,7 @@ app.command()(index_commands.remove)
 app.command(name="export")(index_commands.export_index)
 app.command(name="import")(index_commands.import_index)
 app.command()(serve_command.serve)
+app.command()(mcp_command.mcp)
 
 
 def main() -> None:

@@ -44,9 +44,9 @@ def serve(
     """
     import uvicorn
 
+    from moviembed.search.service import IndexService
     from moviembed.serve import create_app
     from moviembed.serve.security import check_origin
-    from moviembed.serve.service import IndexService
 
     settings = load_settings(ctx, serve_token=token)
     origins = [check_origin(origin) for origin in cors or []]

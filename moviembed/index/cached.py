@@ -6,7 +6,7 @@ search's cost: about 0.2 ms per movie, for the ~150 candidates a hybrid search r
 a query that returns only ids and distances takes a few milliseconds. A service ranks the
 same catalog again and again, so it reads each movie once. The cache notices no writes: the
 service replaces its reader, and so this cache, whenever the index's generation changes
-(serve/service.py); a Chroma server's new movies are read when first met.
+(search/service.py); a Chroma server's new movies are read when first met.
 """
 
 from __future__ import annotations

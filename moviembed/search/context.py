@@ -1,11 +1,17 @@
-"""Search results as a block of text for an LLM prompt (`--format context`, `/api/context`)."""
+"""Search results as a block of text for an LLM prompt (`--format context`, `/api/context`,
+the MCP `context` tool), and chosen movies ranked for a question to feed such a block."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from moviembed.search.query import SearchHit
-from moviembed.search.recommend import Recommendation
+import numpy as np
+
+from moviembed.embedding.embedder import Embedder
+from moviembed.errors import UsageError
+from moviembed.index.reader import IndexReader
+from moviembed.search.query import SearchHit, check_query
+from moviembed.search.recommend import Recommendation, resolve_movies
 
 
 def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
@@ -27,3 +33,31 @@ def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
                 f"similarity {because.similarity:.3f}\n{because.document}\n\n"
             )
     return "".join(parts)
+
+
+def movies_for_question(
+    question: str, movies: Sequence[str], *, store: IndexReader, embedder: Embedder
+) -> list[SearchHit]:
+    """The named movies (TMDB ids or exact titles), closest to `question` first, for a
+    prompt about those movies in particular rather than the best search matches."""
+    if not movies:
+        raise UsageError("Name at least one movie.")
+    question = check_query(question, len(movies))
+    ids = resolve_movies(store, movies)
+    stored = store.get_by_ids(ids, include_embeddings=True)
+    query = np.asarray(embedder.embed([question])[0], dtype=np.float64)
+    vectors = np.asarray([hit.pop("embedding") for hit in stored], dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+    similarities = vectors @ query / np.where(norms == 0, 1.0, norms)
+    order = np.argsort(-similarities, kind="stable")
+    return [
+        SearchHit(
+            rank=rank,
+            id=stored[index]["id"],
+            similarity=float(similarities[index]),
+            score=float(similarities[index]),
+            document=stored[index]["document"],
+            metadata=stored[index]["metadata"],
+        )
+        for rank, index in enumerate(order, start=1)
+    ]

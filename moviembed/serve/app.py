@@ -18,10 +18,10 @@ from starlette.concurrency import run_in_threadpool
 
 from moviembed import __version__
 from moviembed.config import Settings
+from moviembed.search.service import RECHECK_SECONDS, IndexService
 from moviembed.serve.errors import install_error_handlers
 from moviembed.serve.routes import movies, recommend, search
 from moviembed.serve.security import allow_hosts, allow_origins, token_checker
-from moviembed.serve.service import RECHECK_SECONDS, IndexService
 
 STATIC = Path(__file__).parent / "static"
 IMAGE_BASE_TAG = '<meta name="moviembed-image-base" content="">'

@@ -12,7 +12,7 @@ from fastapi import Depends, Query, Request
 from pydantic import AfterValidator
 
 from moviembed.search.filters import Filters
-from moviembed.serve.service import IndexService
+from moviembed.search.service import IndexService
 
 MAX_RESULTS = 100  # most results one request may ask for
 

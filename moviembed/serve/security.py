@@ -10,7 +10,6 @@ check is always on: a web page the user visits could otherwise point a name of i
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,27 +18,21 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 
+from moviembed.bearer import CHALLENGE, token_problem
 from moviembed.errors import UsageError
 from moviembed.serve.errors import error_response
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
-CHALLENGE = {"WWW-Authenticate": "Bearer"}
-
 
 def token_checker(token: str | None) -> Callable[[Request], Awaitable[None]]:
     """A dependency that refuses requests without `Authorization: Bearer <token>` (async,
     so FastAPI runs it on the event loop instead of handing it to a thread)."""
-    expected = token.encode() if token else None
 
     async def require_token(request: Request) -> None:
-        if expected is None:
-            return
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not given:
-            raise HTTPException(401, "This service needs Authorization: Bearer <token>.", CHALLENGE)
-        if not secrets.compare_digest(given.strip().encode(), expected):
-            raise HTTPException(401, "Wrong token.", CHALLENGE)
+        problem = token_problem(request.headers.get("authorization", ""), token)
+        if problem:
+            raise HTTPException(401, problem, CHALLENGE)
 
     return require_token
 

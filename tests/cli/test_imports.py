@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 TORCH = ("torch", "sentence_transformers", "transformers")
-WATCHED = (*TORCH, "onnxruntime", "chromadb", "requests", "fastapi", "uvicorn")
+WATCHED = (*TORCH, "onnxruntime", "chromadb", "requests", "fastapi", "uvicorn", "mcp")
 
 PROBE = """
 import json, sys
@@ -51,6 +51,7 @@ def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
     assert run_probe(["--help"], tmp_path)[0] == []
     assert run_probe(["query", "--help"], tmp_path)[0] == []
     assert run_probe(["serve", "--help"], tmp_path)[0] == []
+    assert run_probe(["mcp", "--help"], tmp_path)[0] == []
 
 
 @pytest.mark.parametrize("args", [["count"], ["inspect"], ["inspect", "603"]])

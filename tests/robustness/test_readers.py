@@ -1,7 +1,7 @@
 """Readers change no movie: every reader command leaves the index's movies as they were and
 touches only what ChromaDB rewrites on every open (the lock row it records in
-`chroma.sqlite3`, the vector index it saves again); and every reader works on an index it may not write to (a
-read-only bind mount, or another user's folder), through a private snapshot."""
+`chroma.sqlite3`, the vector index it saves again); and every reader works on an index it
+may not write to (a read-only bind mount, or another user's folder), through a snapshot."""
 
 from __future__ import annotations
 

@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from moviembed.cli.app import app
 from moviembed.config import Settings
+from moviembed.index.keywords import SCHEMA, KeywordIndex
 from moviembed.index.lock import OWNER_NAME, IndexLock, writer_running
 from moviembed.index.store import EmbeddingStore
-from moviembed.serve.service import IndexService, current_generation
+from moviembed.search.service import IndexService, current_generation
 from tests.conftest import SMALL_CATALOG
 
 
@@ -50,5 +51,31 @@ def test_the_service_reopens_once_the_writer_is_done(runner: CliRunner, tmp_path
         with service.reading() as index:
             assert index.generation == current_generation(writer)
             assert index.store.count() == 12
+    finally:
+        service.close()
+
+
+def test_keywords_rewritten_by_another_build_wait_for_the_reopen(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A build rewrites the shared keyword file before the service reopens its store, whose
+    local Chroma cannot read the new movies yet: until then, searches rank by meaning."""
+    built = runner.invoke(app, ["build", "-q", "--catalog", str(SMALL_CATALOG)])
+    assert built.exit_code == 0, built.output
+    settings = Settings.load()
+    service = IndexService.open(settings, recheck_seconds=0)
+    try:
+        with service.reading() as index:
+            keywords = index.keywords
+        assert keywords.search("toy", 5)[0][0] == "862"
+        writer = EmbeddingStore.from_settings(settings)
+        KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, "another build's")
+        assert keywords.search("toy", 5) == []
+        assert [hit.id for hit in service.search("toy story", limit=1)] == ["862"]
+        keywords.refresh(writer)
+        assert keywords.search("toy", 5)[0][0] == "862"
+        same = f"{SCHEMA}:{writer.generation() or ''}"
+        KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, same)
+        assert keywords.search("toy", 5)[0][0] == "862"  # rebuilt alike, e.g. by the build
     finally:
         service.close()

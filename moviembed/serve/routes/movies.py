@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from moviembed import __version__
+from moviembed.search.service import current_generation
 from moviembed.serve.params import Service
-from moviembed.serve.service import current_generation
 
 router = APIRouter(tags=["movies"])
 

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
-from moviembed.search.query import SearchResults, search, similar
+from moviembed.search.query import SearchResults, similar
 from moviembed.search.understanding import CONDITION_NAMES
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
 
@@ -53,19 +53,15 @@ How = Annotated[SearchOptions, Depends(get_search_options)]
 
 
 def _search(service: Service, q: str, n: int, filters: FilterParams, how: How) -> SearchResults:
-    with service.reading() as index:
-        return search(
-            q,
-            store=index.store,
-            embedder=index.embedder,
-            limit=n,
-            filters=filters,
-            mode=how.mode,
-            keywords=index.keywords,
-            order=how.rank,
-            literal=how.literal,
-            ignore=how.ignore,
-        )
+    return service.search(
+        q,
+        limit=n,
+        filters=filters,
+        mode=how.mode,
+        order=how.rank,
+        literal=how.literal,
+        ignore=how.ignore,
+    )
 
 
 @router.get("/search")

@@ -1,4 +1,5 @@
-"""The index as a long-running service reads it: opened once, reopened after others write.
+"""The index as a long-running server reads it (`moviembed serve`, `moviembed mcp`): opened
+once, reopened after others write.
 
 A local Chroma keeps its vector index in memory per process and never sees another
 process's writes, so a service that must show what a `moviembed build` beside it added
@@ -12,11 +13,13 @@ path. Requests read through a shared lock that the reopen takes exclusively.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from moviembed.config import Settings
 from moviembed.embedding.embedder import Embedder, canonical_model_name
@@ -25,7 +28,8 @@ from moviembed.index.cached import CachingReader
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
 from moviembed.memory import return_freed_memory
-from moviembed.serve.locking import ReadersWriterLock
+from moviembed.search.locking import ReadersWriterLock
+from moviembed.search.query import SearchResults, search
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,17 @@ def load_embedder(model: str, cache_dir: Path) -> Embedder:
 
 class ServedKeywords(KeywordIndex):
     """The keyword index as requests use it: the service refreshes it after each reopen, so
-    a search never rebuilds it itself (eight concurrent requests would each rebuild it)."""
+    a search never rebuilds it itself (eight concurrent requests would each rebuild it).
+
+    A build in another process rewrites the shared file at its end, and the service may not
+    have reopened its store yet, whose local Chroma cannot read movies written after it
+    opened (a search whose words matched a new movie failed). So every read of the file sees
+    it only while it holds the generation the last refresh saw; otherwise searches rank by
+    meaning alone until the reopen refreshes it (`_connection` is where all reads start).
+    """
+
+    _seen: tuple[int, int, int] | None = None  # the file's identity at the last refresh
+    _stamp: str | None = None  # and the generation it recorded
 
     def ensure_current(self, store: IndexReader) -> bool:
         return False
@@ -66,6 +80,24 @@ class ServedKeywords(KeywordIndex):
             super().ensure_current(store)
         except StoreError as exc:
             log.warning("%s Keyword matches may be out of date.", exc)
+        self._seen, self._stamp = self._file(), self._generation()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The file as every read sees it; None (as if there were none) while it holds
+        another generation than the last refresh saw."""
+        file = self._file()
+        if file != self._seen:  # rewritten since the refresh: by whom, and from what?
+            if self._generation() != self._stamp:
+                return None
+            self._seen = file  # the same generation (a build's refresh racing ours)
+        return super()._connection()
+
+    def _file(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_dev, stat.st_ino, stat.st_mtime_ns
 
 
 @dataclass(frozen=True)
@@ -113,6 +145,17 @@ class IndexService:
         """The open index, which stays open until the block ends."""
         with self._lock.reading():
             yield self._index
+
+    def search(self, text: str, **options: Any) -> SearchResults:
+        """`moviembed.search.query.search` over the open index and its query model."""
+        with self.reading() as index:
+            return search(
+                text,
+                store=index.store,
+                embedder=index.embedder,
+                keywords=index.keywords,
+                **options,
+            )
 
     def start_watching(self) -> None:
         """Check for other processes' writes in a daemon thread until `close()`."""
