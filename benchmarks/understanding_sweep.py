@@ -38,17 +38,10 @@ CONFIGS: dict[str, Config] = {
     "shipped": {},
     "genre 0.2": {"GENRE_WEIGHT": 0.2},
     "genre 0.4": {"GENRE_WEIGHT": 0.4},
-    "mood 0.15": {"MOOD_WEIGHT": 0.15},
-    "avoid 0.3": {"AVOID_WEIGHT": 0.3},
-    "theme 0.15": {"THEME_WEIGHT": 0.15},
-    "like 0.1": {"LIKE_WEIGHT": 0.1},
-    "like 0.3": {"LIKE_WEIGHT": 0.3},
-    "no focus": {"FOCUS_WORDS": 0},
-    "focus 5": {"FOCUS_WORDS": 5},
     "focus 2": {"FOCUS_WORDS": 2},
-    "genre words never keywords": {"DESCRIPTION_WORDS": 1000},
-    "genre words keywords from 3": {"DESCRIPTION_WORDS": 3},
-    "asked 0.5": {"ASKED_SHARE": 0.5},
+    "focus 5": {"FOCUS_WORDS": 5},
+    "descriptions from 5 words": {"DESCRIPTION_WORDS": 5},
+    "descriptions from 2 words": {"DESCRIPTION_WORDS": 2},
 }
 MODULES = {"ASKED_SHARE": query_module, "DESCRIPTION_WORDS": understand_module}
 

@@ -164,8 +164,9 @@ def search(
         keywords = None
     depth = max(CANDIDATES, limit)
     words = request.keywords if keywords else ""
-    # A request's leftover words are no title lookup: titles weigh as much as the rest there.
-    title_weight = 1.0 if request.understood else None
+    # A request's leftover words are no title lookup: titles weigh as much as the rest there
+    # (a description keeps the weight tuned for descriptions).
+    title_weight = 1.0 if request.understood and not request.description else None
     matches = (
         _LOOKUPS.submit(_keyword_matches, keywords, words, depth * 2, title_weight)
         if words

@@ -358,12 +358,13 @@ def _filler(token: str) -> bool:
 def _understanding(reading: Reading) -> Understanding:
     found = reading.found
     tokens = reading.tokens
-    taken = zip(tokens, reading.used, reading.kept, strict=True)
-    meaning = [t for t, used, kept in taken if (kept or not used) and not _filler(t)]
-    unused = zip(tokens, reading.used, strict=True)
-    rest = [t for t, used in unused if not used and not _filler(t)]
-    if len(rest) >= DESCRIPTION_WORDS:  # a description: its genre words are its words too
-        rest = meaning
+    taken = list(zip(tokens, reading.used, reading.kept, strict=True))
+    written = [t for t, used, kept in taken if kept or not used]  # less the stated conditions
+    meaning = [t for t in written if not _filler(t)]
+    rest = [t for t, used, _ in taken if not used and not _filler(t)]
+    description = len(rest) >= DESCRIPTION_WORDS
+    if description:  # one film described: embedded as written, its genre words are keywords
+        meaning, rest = written, meaning
     if not reading.phrases:
         return Understanding.literal(reading.text)
     rating, low, high = found.get("reception", (None, None, None))
@@ -394,4 +395,5 @@ def _understanding(reading: Reading) -> Understanding:
         reference=found.get("reference"),
         moods=tuple(found.get("moods", ())),
         phrases=tuple(reading.phrases),
+        description=description,
     )

@@ -85,6 +85,7 @@ class Understanding:
     moods: tuple[str, ...] = ()
     phrases: tuple[tuple[str, str], ...] = ()
     title_lookup: bool = False
+    description: bool = False  # many words left: it describes one film more than it asks
 
     @classmethod
     def literal(cls, text: str, title_lookup: bool = False) -> Understanding:
