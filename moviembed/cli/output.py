@@ -56,7 +56,9 @@ def print_hits(
     into each JSON item."""
     if isinstance(hits, SearchResults) and hits.understood.understood:
         summary = escape(hits.understood.summary())
-        stderr.print(f"Understood: {summary} (--literal takes the words as written)")
+        stderr.print(
+            f"Understood: {summary} (--literal takes the words as written)", highlight=False
+        )
     if output is OutputFormat.json:
         dicts = hits.to_dicts() if isinstance(hits, SearchResults) else None
         print_json(dicts or [hit.to_dict() for hit in hits])
