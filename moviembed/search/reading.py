@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from moviembed.documents import fold
 from moviembed.search import vocabulary as words
 from moviembed.search.understanding import Catalog
 
@@ -87,10 +88,15 @@ class Reading:
     kept: list[bool] = field(default_factory=list)  # taken, yet still part of the meaning
     found: dict[str, Any] = field(default_factory=dict)
     phrases: list[tuple[str, str]] = field(default_factory=list)
+    capitalized: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
         self.kept = [False] * len(self.tokens)
+        # Folded words the request writes with a capital: names, more likely than not.
+        self.capitalized = {
+            fold(word) for word in re.findall(r"[^\W\d_][\w'-]*", self.text) if word[0].isupper()
+        }
 
     def free(self, start: int, end: int) -> bool:
         return 0 <= start <= end <= len(self.tokens) and not any(self.used[start:end])

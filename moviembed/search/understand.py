@@ -226,7 +226,7 @@ def _people(reading: Reading) -> None:
     for size in (3, 2):
         for start in range(len(tokens) - size + 1):
             end = start + size
-            if not reading.free(start, end) or any(t in words.FILLER for t in tokens[start:end]):
+            if not reading.free(start, end) or not _may_name(reading, start, end):
                 continue
             role = _role_before(reading, start)
             person = reading.catalog.person(" ".join(tokens[start:end]), role)
@@ -241,6 +241,18 @@ def _people(reading: Reading) -> None:
         person = reading.catalog.director_surname(token)
         if person:
             _take_person(reading, person, start, start + 1)
+
+
+def _may_name(reading: Reading, start: int, end: int) -> bool:
+    """Whether tokens[start:end] are worth looking up as a name: no filler or vocabulary,
+    and written with capitals, after "starring" or "directed by", or in a short request
+    (a long description's word pairs are rarely names, and each lookup costs time)."""
+    names = reading.tokens[start:end]
+    if any(t in words.FILLER or _is_vocabulary(t) for t in names):
+        return False
+    if reading.content_count() <= 6 or _role_before(reading, start) != "any":
+        return True
+    return all(t in reading.capitalized for t in names)
 
 
 def _take_person(reading: Reading, person: Person, start: int, end: int) -> None:
