@@ -74,3 +74,10 @@ FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", help="table, json, or context (a numbered, prompt-ready block)."),
 ]
+LocalOption = Annotated[
+    bool,
+    typer.Option(
+        "--local",
+        help="Search the index here even when a running `moviembed serve` could answer.",
+    ),
+]

@@ -3,6 +3,7 @@ under uvicorn; FastAPI and uvicorn are imported only when the command runs."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -42,7 +43,7 @@ def serve(
     """
     import uvicorn
 
-    from moviembed.serve import create_app
+    from moviembed.serve import create_app, registry
     from moviembed.serve.security import check_origin
     from moviembed.serve.service import IndexService
 
@@ -53,11 +54,15 @@ def serve(
     service = IndexService.open(settings)  # errors are reported before the server starts
     state: CliState = ctx.obj
     say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
-    uvicorn.run(
-        create_app(settings, cors_origins=origins, service=service),
-        host=host,
-        port=port,
-        log_level="info" if state.verbose else "warning",
-        access_log=bool(state.verbose),
-        server_header=False,
+    me = registry.Registration(
+        os.getpid(), host, port, registry.index_identity(settings), settings.serve_token
     )
+    with registry.registered(registry.folder_for(settings), me):  # CLI searches ask us
+        uvicorn.run(
+            create_app(settings, cors_origins=origins, service=service),
+            host=host,
+            port=port,
+            log_level="info" if state.verbose else "warning",
+            access_log=bool(state.verbose),
+            server_header=False,
+        )

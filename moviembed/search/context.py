@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from moviembed.search.hits import Recommendation
 from moviembed.search.query import SearchHit
-from moviembed.search.recommend import Recommendation
 
 
 def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from moviembed import __version__
 from moviembed.config import Settings
 from moviembed.serve.errors import install_error_handlers
-from moviembed.serve.routes import movies, recommend, search
+from moviembed.serve.routes import cli, movies, recommend, search
 from moviembed.serve.security import allow_origins, token_checker
 from moviembed.serve.service import RECHECK_SECONDS, IndexService
 
@@ -68,7 +68,7 @@ def create_app(
     install_error_handlers(app)
     allow_origins(app, cors_origins)
     api = APIRouter(prefix="/api", dependencies=[Depends(token_checker(settings.serve_token))])
-    for area in (search, movies, recommend):
+    for area in (search, movies, recommend, cli):
         api.include_router(area.router)
     app.include_router(api)
     _add_page(app)

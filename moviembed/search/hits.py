@@ -1,0 +1,54 @@
+"""Result types beyond `SearchHit`, and every result's lossless wire form.
+
+Kept apart from `recommend` (which needs numpy) so that printing results, and reading
+them back from a running `moviembed serve`, stays light. The wire form keeps every
+field unrounded, unlike `to_dict`, so a table printed from a service's answer is the
+table the local index would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from moviembed.search.query import SearchHit
+from moviembed.search.ranking import Explanation
+
+
+@dataclass(frozen=True)
+class Because:
+    """The liked movie a pick is closest to; `document` feeds prompt-ready context only."""
+
+    id: str
+    title: str
+    similarity: float
+    document: str = field(default="", repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "similarity": round(self.similarity, 4)}
+
+
+@dataclass(frozen=True)
+class Recommendation(SearchHit):
+    """A ranked pick: `similarity` is to the taste vector, `because` names the reason."""
+
+    because: Because = field(kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--json` item of search results, plus `because`."""
+        return {**super().to_dict(), "because": self.because.to_dict()}
+
+
+def to_wire(hit: SearchHit) -> dict[str, Any]:
+    """Every field of `hit` as JSON-ready values, floats unrounded (JSON keeps them exact)."""
+    return asdict(hit)
+
+
+def from_wire(data: dict[str, Any]) -> SearchHit:
+    """The hit `to_wire` gave; a KeyError or TypeError if `data` is not one."""
+    fields = dict(data)
+    if fields.get("explanation") is not None:
+        fields["explanation"] = Explanation(**fields["explanation"])
+    if "because" in fields:
+        return Recommendation(**fields | {"because": Because(**fields["because"])})
+    return SearchHit(**fields)
