@@ -4,6 +4,8 @@ under uvicorn; FastAPI and uvicorn are imported only when the command runs."""
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from typing import Annotated
 
 import typer
@@ -57,6 +59,8 @@ def serve(
     me = registry.Registration(
         os.getpid(), host, port, registry.index_identity(settings), settings.serve_token
     )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with registry.registered(registry.folder_for(settings), me):  # CLI searches ask us
         uvicorn.run(
             create_app(settings, cors_origins=origins, service=service),
@@ -66,3 +70,9 @@ def serve(
             access_log=bool(state.verbose),
             server_header=False,
         )
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """uvicorn shuts down on SIGTERM, then raises it again once its own handler is gone: exit
+    through Python then, so the registration file is removed (the default action would not)."""
+    raise SystemExit(128 + signum)
