@@ -9,6 +9,7 @@ new option of a command needs no change on the way.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -47,10 +48,16 @@ def answer(command: str, options: Mapping[str, Any], index: Searchable) -> list[
     rest = dict(options)
     genres, *others = (rest.pop(name, None) for name in FILTERS)
     filters = Filters.parse(genres or [], *others)
-    try:
-        return _RUNNERS[command](rest, filters, index)
-    except TypeError as exc:  # an option the library function does not take
-        raise UsageError(f"{command}: {exc}.") from None
+    return _RUNNERS[command](rest, filters, index)
+
+
+def _call(function: Callable[..., Any], *args: Any, rest: dict[str, Any], **known: Any) -> Any:
+    """`function(*args, **known, **rest)`; UsageError if `rest` names an option it does not
+    take (or one set here), rather than a TypeError from inside."""
+    unknown = (set(rest) - set(inspect.signature(function).parameters)) | (set(rest) & set(known))
+    if unknown:
+        raise UsageError(f"Unknown option(s): {', '.join(sorted(unknown))}.")
+    return function(*args, **known, **rest)
 
 
 def _choice(kind: type[_E], value: Any) -> _E:
@@ -68,8 +75,10 @@ def _query(rest: dict[str, Any], filters: Filters, index: Searchable) -> list[Se
     text, limit = rest.pop("text"), rest.pop("limit")
     mode = _choice(SearchMode, rest.pop("mode", DEFAULT_MODE))
     order = _choice(RankOrder, rest.pop("rank", RankOrder.relevance))
-    return search(
+    return _call(
+        search,
         text,
+        rest=rest,
         store=index.store,
         embedder=index.embedder(),
         limit=limit,
@@ -77,14 +86,13 @@ def _query(rest: dict[str, Any], filters: Filters, index: Searchable) -> list[Se
         mode=mode,
         keywords=index.keywords,
         order=order,
-        **rest,
     )
 
 
 def _similar(rest: dict[str, Any], filters: Filters, index: Searchable) -> list[SearchHit]:
     from moviembed.search.query import similar
 
-    return similar(rest.pop("movie"), store=index.store, filters=filters, **rest)
+    return _call(similar, rest.pop("movie"), rest=rest, store=index.store, filters=filters)
 
 
 def _recommend(rest: dict[str, Any], filters: Filters, index: Searchable) -> list[SearchHit]:
@@ -93,8 +101,14 @@ def _recommend(rest: dict[str, Any], filters: Filters, index: Searchable) -> lis
     liked = resolve_movies(index.store, rest.pop("liked"))
     disliked = resolve_movies(index.store, rest.pop("disliked", None) or [])
     method = _choice(RecommendMethod, rest.pop("method", DEFAULT_METHOD))
-    picks = recommend(
-        liked, store=index.store, disliked=disliked, method=method, filters=filters, **rest
+    picks = _call(
+        recommend,
+        liked,
+        rest=rest,
+        store=index.store,
+        disliked=disliked,
+        method=method,
+        filters=filters,
     )
     return list(picks)
 
