@@ -38,12 +38,12 @@ def served_hits(
     if local:
         log.info("Searching the local index (--local).")
         return None
-    from moviembed.search.hits import from_wire
+    from moviembed.search.hits import results_from_wire
     from moviembed.serve.client import ask_service
 
-    results = ask_service(settings, command, options)
+    answer = ask_service(settings, command, options)
     try:
-        return None if results is None else [from_wire(item) for item in results]
+        return None if answer is None else results_from_wire(answer)
     except (KeyError, TypeError, AttributeError) as exc:  # a service of another version
         log.info("Searching the local index: the service's answer is unreadable (%s).", exc)
         return None

@@ -8,6 +8,7 @@ table the local index would give.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,6 +38,18 @@ class Recommendation(SearchHit):
     def to_dict(self) -> dict[str, Any]:
         """The `--json` item of search results, plus `because`."""
         return {**super().to_dict(), "because": self.because.to_dict()}
+
+
+def results_to_wire(hits: Sequence[SearchHit]) -> dict[str, Any]:
+    """A command's results as the service sends them to the CLI: what the results carry
+    besides their hits goes here too, so the CLI prints what it would have found itself."""
+    return {"results": [to_wire(hit) for hit in hits]}
+
+
+def results_from_wire(data: dict[str, Any]) -> list[SearchHit]:
+    """The results `results_to_wire` gave; KeyError, TypeError or AttributeError if `data`
+    is not such (a service of another version)."""
+    return [from_wire(item) for item in data["results"]]
 
 
 def to_wire(hit: SearchHit) -> dict[str, Any]:

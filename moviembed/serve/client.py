@@ -23,23 +23,23 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 30.0  # a service reopening the index after a build holds requests a while
 
 
-def ask_service(settings: Settings, command: str, options: dict[str, Any]) -> list[dict] | None:
-    """The wire-form results of `command` (see `search.answer`) from a service on the index
-    `settings` name, or None when none answered."""
+def ask_service(settings: Settings, command: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to `command` (see `search.answer`; its results in the wire form of
+    `search.hits`) from a service on the index `settings` name, or None when none answered."""
     identity = index_identity(settings)
     services = services_for(folder_for(settings), identity)
     if not services:
         log.info("Searching the local index: no running service serves it.")
     for service in services:
-        results = _ask(service, command, options, identity)
-        if results is not None:
-            return results
+        answer = _ask(service, command, options, identity)
+        if answer is not None:
+            return answer
     return None
 
 
 def _ask(
     service: Registration, command: str, options: dict[str, Any], identity: dict[str, str]
-) -> list[dict] | None:
+) -> dict[str, Any] | None:
     body = json.dumps(options, default=str).encode()
     headers = {"Content-Type": "application/json"}
     if service.token:
@@ -75,4 +75,4 @@ def _ask(
         service.pid,
         answer.get("generation"),
     )
-    return list(answer.get("results") or [])
+    return answer

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Path
 from fastapi.responses import Response
 
 from moviembed.search.answer import Searchable, answer
-from moviembed.search.hits import to_wire
+from moviembed.search.hits import results_to_wire
 from moviembed.serve.params import Service
 from moviembed.serve.registry import index_identity
 
@@ -36,6 +36,6 @@ def answer_cli(
     content = {
         "index": index_identity(service.settings),
         "generation": generation,
-        "results": [to_wire(hit) for hit in hits],
+        **results_to_wire(hits),
     }
     return Response(json.dumps(content, ensure_ascii=False), media_type="application/json")
