@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from moviembed.config import Settings
+from moviembed.embedding.embedder import canonical_model_name
 from moviembed.serve.registry import Registration, folder_for, index_identity, services_for
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,12 @@ def ask_service(settings: Settings, command: str, options: dict[str, Any]) -> di
         log.info("Searching the local index: no running service serves it.")
     for service in services:
         answer = _ask(service, command, options, identity)
-        if answer is not None:
-            return answer
+        if answer is None:
+            continue
+        if settings.model and canonical_model_name(settings.model) != answer.get("model"):
+            log.info("Searching the local index: it was built with another model than --model.")
+            return None  # the local search says so as an error
+        return answer
     return None
 
 

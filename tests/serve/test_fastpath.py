@@ -146,3 +146,12 @@ def test_the_fast_path_imports_neither_chroma_nor_torch(
         loaded, stderr = run_probe(["-v", *args], tmp_path)
         assert ANSWERED in stderr
         assert not {"chromadb", "torch", "onnxruntime", "numpy"} & set(loaded), args
+
+
+def test_another_model_named_gets_the_local_error(service: LiveServer, runner: CliRunner) -> None:
+    args = ["--model", "sentence-transformers/paraphrase-MiniLM-L3-v2", "-v", "similar", "603"]
+    served = runner.invoke(app, args)
+    assert "it was built with another model than --model" in served.stderr
+    here = runner.invoke(app, [*args, "--local"])
+    assert (served.exit_code, served.stdout) == (here.exit_code, here.stdout)
+    assert served.exit_code == 2 and served.stderr.splitlines()[-1] == here.stderr.splitlines()[-1]

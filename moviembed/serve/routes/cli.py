@@ -32,10 +32,11 @@ def answer_cli(
         embedder = index.embedder
         searchable = Searchable(index.store, index.keywords, lambda: embedder)
         hits = answer(command, options, searchable)
-        generation = index.generation
+        generation, model = index.generation, index.model
     content = {
         "index": index_identity(service.settings),
         "generation": generation,
+        "model": model,
         **results_to_wire(hits),
     }
     return Response(json.dumps(content, ensure_ascii=False), media_type="application/json")
