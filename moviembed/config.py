@@ -23,7 +23,6 @@ from moviembed.files import read_user_text
 
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"
-DEFAULT_BATCH_SIZE = 32
 DEFAULT_TMDB_URL = "https://api.themoviedb.org/3"
 DEFAULT_TMDB_LANGUAGE = "en-US"
 DEFAULT_TMDB_RATE = 20.0
@@ -59,7 +58,8 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)
     collection: str = DEFAULT_COLLECTION
     model: str | None = None
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int | None = None  # None: what suits the device (embedding.devices)
+    device: str = "auto"
     tmdb_api_key: str | None = field(default=None, repr=False)
     tmdb_read_access_token: str | None = field(default=None, repr=False)
     tmdb_url: str = DEFAULT_TMDB_URL
@@ -194,6 +194,9 @@ _language = _text(r"[a-z]{2}(-[A-Z]{2})?", "a language like en or en-US")
 _model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control characters)")
 
 
+_device = _text(r"auto|cpu|mps|cuda(:[0-9]{1,2})?", "auto, cpu, cuda, cuda:N or mps")
+
+
 def _http_url(raw: str, example: str = DEFAULT_TMDB_URL) -> str:
     wanted = f"an http(s) URL like {example} (no spaces)"
     text = raw.strip()
@@ -266,6 +269,7 @@ SPECS: dict[str, _Spec] = {
     "collection": _Spec("MOVIEMBED_COLLECTION", _name),
     "model": _Spec("MOVIEMBED_MODEL", _model, "--model"),
     "batch_size": _Spec("MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "--batch-size"),
+    "device": _Spec("MOVIEMBED_DEVICE", _device, "--device"),
     "tmdb_api_key": _Spec("TMDB_API_KEY", _credential, secret=True),
     "tmdb_read_access_token": _Spec("TMDB_READ_ACCESS_TOKEN", _credential, secret=True),
     "tmdb_url": _Spec("MOVIEMBED_TMDB_URL", _http_url, secret=True),

@@ -15,7 +15,7 @@ def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
     assert settings.db_path == default_db_path()
     assert settings.collection == "movies"
     assert settings.model is None
-    assert settings.batch_size == 32
+    assert settings.batch_size is None and settings.device == "auto"  # suited to the device
 
 
 def test_flag_beats_environment_beats_env_file(tmp_path: Path) -> None:

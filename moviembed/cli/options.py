@@ -81,3 +81,10 @@ LiteralOption = Annotated[
         help="Take the words as written: no understood language, years, genres, people...",
     ),
 ]
+LocalOption = Annotated[
+    bool,
+    typer.Option(
+        "--local",
+        help="Search the index here even when a running `moviembed serve` could answer.",
+    ),
+]

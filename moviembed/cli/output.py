@@ -27,8 +27,8 @@ from rich.table import Table
 from moviembed.choices import OutputFormat
 from moviembed.index.store import IndexInfo, StoredMovie
 from moviembed.search.context import context_block
+from moviembed.search.hits import Recommendation
 from moviembed.search.query import SearchHit, SearchResults
-from moviembed.search.recommend import Recommendation
 
 if TYPE_CHECKING:
     from moviembed.index.pipeline import BuildOutcome

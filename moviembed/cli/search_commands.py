@@ -24,17 +24,21 @@ from moviembed.cli.options import (
     LanguageOption,
     LimitOption,
     LiteralOption,
+    LocalOption,
     MinRatingOption,
     MinVotesOption,
     RankOption,
     RuntimeOption,
     YearOption,
 )
+from moviembed.cli.served import local_index, search_options, served_hits
 from moviembed.cli.support import load_settings, notice, open_store, say, warn_about
 from moviembed.errors import UsageError
 
 if TYPE_CHECKING:
+    from moviembed.config import Settings
     from moviembed.index.store import EmbeddingStore
+    from moviembed.search.answer import Searchable
     from moviembed.search.filters import Filters
     from moviembed.search.taste import Taste
 
@@ -59,6 +63,7 @@ def query(
     explain: ExplainOption = False,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
+    local: LocalOption = False,
 ) -> None:
     """Find the movies closest to TEXT, in meaning and (hybrid mode) in words.
 
@@ -70,34 +75,33 @@ def query(
     moviembed query "heist" --genre crime --year 1990s --min-votes 500 --explain
     """
     from moviembed.cli import output as render
-    from moviembed.embedding import backends
-    from moviembed.index.keywords import KeywordIndex
-    from moviembed.search.query import check_query, search
+    from moviembed.search.answer import answer
+    from moviembed.search.query import check_query
 
     check_query(text, limit)
     output = output_format(output, as_json)
+    parse_filters(genre, year, director, language, min_rating, min_votes, runtime)  # fail early
     settings = load_settings(ctx)
-    filters = parse_filters(genre, year, director, language, min_rating, min_votes, runtime)
-    embedder_for = backends.start_query_embedder(
-        settings.model, settings.cache_dir, on_notice=notice
-    )
-    store = open_store(settings)
-    embedder = embedder_for(store.model_name())
-    hits = search(
-        text,
-        store=store,
-        embedder=embedder,
-        limit=limit,
-        filters=filters,
-        mode=mode,
-        keywords=KeywordIndex.for_store(store, settings.cache_dir),
-        order=rank,
-        literal=literal,
-    )
+    options = search_options(ctx)
+    index = None
+    hits = served_hits(settings, "query", options, local)
+    if hits is None:
+        index = local_index(settings, for_text=True)
+        hits = answer("query", options, index)
     render.print_hits(hits, output, heading=f"Movies for: {text}", explain=explain)
-    if not backends.is_fast_query_embedder(embedder):  # the export is missing or damaged
+    if index is not None:
+        save_fast_query_model(index, settings)
+
+
+def save_fast_query_model(index: Searchable, settings: Settings) -> None:
+    """After a query that had to use sentence-transformers, export the fast model for the
+    next one (the export was missing or damaged)."""
+    from moviembed.cli import output as render
+    from moviembed.embedding import backends
+
+    if not backends.is_fast_query_embedder(index.embedder()):
         with render.stderr.status("Saving a fast query model…"):
-            problem = backends.prepare_query_model(store.model_name(), settings.cache_dir)
+            problem = backends.prepare_query_model(index.store.model_name(), settings.cache_dir)
         if problem:
             notice(problem)
 
@@ -118,18 +122,22 @@ def similar(
     runtime: RuntimeOption = None,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
+    local: LocalOption = False,
 ) -> None:
     """Find the movies most like a stored one (itself excluded).
 
     Examples: moviembed similar 949; moviembed similar "the matrix" --year ..1999
     """
     from moviembed.cli import output as render
-    from moviembed.search.query import similar as similar_movies
+    from moviembed.search.answer import answer
 
     output = output_format(output, as_json)
-    filters = parse_filters(genre, year, director, language, min_rating, min_votes, runtime)
-    store = open_store(load_settings(ctx))
-    hits = similar_movies(movie, store=store, limit=limit, filters=filters)
+    parse_filters(genre, year, director, language, min_rating, min_votes, runtime)  # fail early
+    settings = load_settings(ctx)
+    options = search_options(ctx)
+    hits = served_hits(settings, "similar", options, local)
+    if hits is None:
+        hits = answer("similar", options, local_index(settings))
     render.print_hits(hits, output, heading=f"Movies like: {movie}")
 
 
@@ -180,6 +188,7 @@ def recommend(
     ] = DEFAULT_METHOD,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
+    local: LocalOption = False,
 ) -> None:
     """Recommend movies for someone who liked LIKED, each with the liked movie it is closest to.
 
@@ -188,29 +197,52 @@ def recommend(
     moviembed recommend --ratings letterboxd-export.zip
     """
     from moviembed.cli import output as render
-    from moviembed.search.recommend import resolve_movies
-    from moviembed.search.taste import Taste, recommend_for
+    from moviembed.search.answer import answer
     from moviembed.sources.idfiles import read_id_file
 
     if not liked and ratings is None:
         raise UsageError("Name at least one liked movie, or give --ratings FILE.")
     output = output_format(output, as_json)
-    filters = parse_filters(genre, year, director, language)
+    parse_filters(genre, year, director, language)  # fail early
     exclude: list[str] = []
     if seen:
         seen_ids = read_id_file(seen)
         warn_about(seen_ids.problems)
         exclude = [str(movie_id) for movie_id in seen_ids.ids]
-    store = open_store(load_settings(ctx))
-    taste = _taste_from_ratings(store, ratings, ctx.obj.verbose) if ratings else Taste()
-    taste = taste.with_named(
-        resolve_movies(store, liked or []), resolve_movies(store, disliked or [])
-    )
-    picks = recommend_for(
-        taste, store=store, exclude=exclude, limit=limit, filters=filters, method=method
-    )
+    settings = load_settings(ctx)
+    if ratings is not None:  # a file of the user's: read here, so no fast path
+        picks = _recommend_with_ratings(ctx, settings, ratings, exclude)
+    else:
+        options = search_options(ctx, exclude=exclude)
+        picks = served_hits(settings, "recommend", options, local)
+        if picks is None:
+            picks = answer("recommend", options, local_index(settings))
     named = ", ".join([*(liked or []), *([ratings.name] if ratings else [])])
     render.print_hits(picks, output, heading=f"Movies for someone who liked: {named}")
+
+
+def _recommend_with_ratings(
+    ctx: typer.Context, settings: Settings, ratings: Path, exclude: list[str]
+) -> list:
+    """Picks for the taste in a ratings file plus the movies named on the command line."""
+    from moviembed.search.recommend import resolve_movies
+    from moviembed.search.taste import recommend_for
+
+    params = ctx.params
+    store = open_store(settings)
+    taste = _taste_from_ratings(store, ratings, ctx.obj.verbose).with_named(
+        resolve_movies(store, params["liked"] or []),
+        resolve_movies(store, params["disliked"] or []),
+    )
+    filters = parse_filters(params["genre"], params["year"], params["director"], params["language"])
+    return recommend_for(
+        taste,
+        store=store,
+        exclude=exclude,
+        limit=params["limit"],
+        filters=filters,
+        method=params["method"],
+    )
 
 
 def _taste_from_ratings(store: EmbeddingStore, path: Path, verbose: int) -> Taste:

@@ -3,7 +3,10 @@ under uvicorn; FastAPI and uvicorn are imported only when the command runs."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import threading
 from typing import Annotated
 
 import typer
@@ -45,7 +48,7 @@ def serve(
     import uvicorn
 
     from moviembed.search.service import IndexService
-    from moviembed.serve import create_app
+    from moviembed.serve import create_app, registry
     from moviembed.serve.security import check_origin
 
     settings = load_settings(ctx, serve_token=token)
@@ -64,10 +67,16 @@ def serve(
         access_log=bool(state.verbose),
         server_header=False,
     )
-    try:
-        uvicorn.Server(config).run(sockets=[listening])
-    except KeyboardInterrupt:
-        pass  # uvicorn raises Ctrl-C again once it has shut down: the normal way to stop
+    me = registry.Registration(
+        os.getpid(), host, port, registry.index_identity(settings), settings.serve_token
+    )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with registry.registered(registry.folder_for(settings), me):  # CLI searches ask us
+        try:
+            uvicorn.Server(config).run(sockets=[listening])
+        except KeyboardInterrupt:
+            pass  # uvicorn raises Ctrl-C again once it has shut down: the normal way to stop
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -86,3 +95,9 @@ def listen(host: str, port: int) -> socket.socket:
             "or name of this machine, e.g. 127.0.0.1 or 0.0.0.0) and --port."
         ) from None
     return listening
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """uvicorn shuts down on SIGTERM, then raises it again once its own handler is gone: exit
+    through Python then, so the registration file is removed (the default action would not)."""
+    raise SystemExit(128 + signum)

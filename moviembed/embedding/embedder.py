@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from moviembed.embedding.devices import batch_size_for, resolve_device
 from moviembed.errors import EmbedderError, first_line
 from moviembed.memory import return_freed_memory
 
@@ -91,9 +92,12 @@ def verify_bundled_model(path: Path) -> None:
 class SentenceTransformerEmbedder:
     """Embeds with a sentence-transformers model; the bundled MiniLM by default, offline."""
 
-    def __init__(self, model_name: str | None = None, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_name: str | None = None, batch_size: int | None = 32, device: str = "cpu"
+    ) -> None:
         self.model_name = canonical_model_name(model_name)
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # None: what suits the device, once it is known
+        self.device = device  # auto or a torch device name (embedding.devices)
         self._model: Any = None
 
     @property
@@ -116,12 +120,13 @@ class SentenceTransformerEmbedder:
         model = self._load()
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        step = self.batch_size * TEXTS_PER_CALL_FACTOR
+        batch_size = batch_size_for(self.device, self.batch_size)  # the device is known now
+        step = batch_size * TEXTS_PER_CALL_FACTOR
         for start in range(0, len(order), step):
             rows = order[start : start + step]
             result[rows] = model.encode(
                 [texts[i] for i in rows],
-                batch_size=self.batch_size,
+                batch_size=batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
@@ -133,13 +138,17 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            self._model = load_sentence_transformer(self.model_name)
+            self.device = resolve_device(self.device)
+            batch_size = batch_size_for(self.device, self.batch_size)
+            log.info("Encoding on %s, %d texts per batch.", self.device, batch_size)
+            self._model = load_sentence_transformer(self.model_name, self.device)
         return self._model
 
 
 @functools.lru_cache(maxsize=2)
-def load_sentence_transformer(model_name: str) -> Any:
-    """The SentenceTransformer for `model_name`, loaded once per process and shared.
+def load_sentence_transformer(model_name: str, device: str = "cpu") -> Any:
+    """The SentenceTransformer for `model_name` on `device`, loaded once per process and
+    shared.
 
     The bundled model is checked against its official sha256 and loaded offline.
     """
@@ -149,13 +158,13 @@ def load_sentence_transformer(model_name: str) -> Any:
         source, offline = str(path), True
     else:
         source, offline = model_name, False
-    log.info("Loading embedding model %s", model_name)
+    log.info("Loading embedding model %s on %s", model_name, device)
     try:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        return SentenceTransformer(source, device="cpu", local_files_only=offline)
+        return SentenceTransformer(source, device=device, local_files_only=offline)
     except (OSError, ValueError) as exc:
         raise EmbedderError(
             f"Cannot load the embedding model {model_name!r}: {first_line(exc)}. "

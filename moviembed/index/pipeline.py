@@ -62,12 +62,13 @@ def writing(
 
 
 def refresh_derived(store: EmbeddingStore, settings: Settings) -> str | None:
-    """Bring the keyword index up to date now, so the next query need not; returns why it
-    could not (that query then tries again, or ranks by meaning alone), else None."""
+    """Bring the keyword index up to date now (by the movies this build changed, when it
+    can), so the next query need not; returns why it could not (that query then tries
+    again, or ranks by meaning alone), else None."""
     from moviembed.index.keywords import KeywordIndex
 
     try:
-        KeywordIndex.for_store(store, settings.cache_dir).ensure_current(store)
+        KeywordIndex.for_store(store, settings.cache_dir).follow(store, store.changes)
     except StoreError as exc:
         return str(exc)
     return None
@@ -107,7 +108,7 @@ def run_build(
             on_warning(note)
         if source.summary:
             on_step(source.summary)
-        embedder = backends.build_embedder(store.model_name(), settings.batch_size)
+        embedder = backends.build_embedder(store.model_name(), settings.batch_size, settings.device)
         report = build_index(
             source.items,
             store=store,

@@ -4,7 +4,8 @@ column-wise results."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -22,6 +23,26 @@ class StoredMovie(_StoredMovieFields, total=False):
 
     distance: float
     embedding: list[float]
+
+
+@dataclass
+class Changes:
+    """The movies one store object wrote or removed, between the generation before its first
+    write (`base`) and the one its last write left (`latest`): what derived caches need to
+    follow the writes instead of reading every movie again."""
+
+    base: str | None
+    latest: str | None = None
+    written: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+
+    def wrote(self, ids: Iterable[str]) -> None:
+        self.written.update(ids)
+        self.removed.difference_update(self.written)
+
+    def removed_ids(self, ids: Iterable[str]) -> None:
+        self.removed.update(ids)
+        self.written.difference_update(self.removed)
 
 
 @dataclass(frozen=True)

@@ -22,13 +22,15 @@ from moviembed.index.reader import (
     SYNCED_KEY,
     IndexReader,
 )
-from moviembed.index.records import IndexInfo, Metadata, StoredMovie, SyncState
+from moviembed.index.records import Changes, IndexInfo, Metadata, StoredMovie, SyncState
 
 __all__ = ["DISTANCE", "EmbeddingStore", "IndexInfo", "Metadata", "StoredMovie"]
 
 
 class EmbeddingStore(IndexReader):
     """Movie vectors, documents and metadata in one ChromaDB collection (cosine distance)."""
+
+    _changes: Changes | None = None
 
     def upsert_movies(
         self,
@@ -53,7 +55,8 @@ class EmbeddingStore(IndexReader):
         collection = self._writable_collection(dimension=len(embeddings[0]))
         self._check_dimension(collection, len(embeddings[0]))
         vectors = [[float(x) for x in vector] for vector in embeddings]
-        with self._changing():
+        with self._changing() as changes:
+            changes.wrote(ids)
             for start, stop in self._chunks(len(ids)):
                 chunk = list(ids[start:stop])
                 replacing = self._replacing(collection, chunk, metadatas[start:stop], stored)
@@ -76,7 +79,8 @@ class EmbeddingStore(IndexReader):
         collection = self._collection_to_write()
         if collection is None or not ids:
             return
-        with self._changing():
+        with self._changing() as changes:
+            changes.wrote(ids)  # a title is metadata
             for start, stop in self._chunks(len(ids)):
                 chunk = list(ids[start:stop])
                 replacing = self._replacing(collection, chunk, metadatas[start:stop], stored)
@@ -90,23 +94,34 @@ class EmbeddingStore(IndexReader):
             return []
         collection = self._collection_to_write()
         found = [id_ for id_ in dict.fromkeys(ids) if id_ in present]
-        with self._changing():
+        with self._changing() as changes:
+            changes.removed_ids(found)
             for start, stop in self._chunks(len(found)):
                 with self._chroma.errors("remove movies"):
                     collection.delete(ids=found[start:stop])
         return found
 
-    @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """A new generation before a write and after it: derived caches notice the change
-        even if the writer is killed half-way, or a reader refreshes mid-write."""
-        self.mark_changed()
-        yield
-        self.mark_changed()
+    @property
+    def changes(self) -> Changes | None:
+        """What this object has written so far (None: nothing yet)."""
+        return self._changes
 
-    def mark_changed(self) -> None:
+    @contextmanager
+    def _changing(self) -> Iterator[Changes]:
+        """A new generation before a write and after it: derived caches notice the change
+        even if the writer is killed half-way, or a reader refreshes mid-write. The caller
+        records what it writes in the `Changes` yielded."""
+        if self._changes is None:
+            self._changes = Changes(base=self.generation())
+        self.mark_changed()
+        yield self._changes
+        self._changes.latest = self.mark_changed()
+
+    def mark_changed(self) -> str:
         """Give the collection a new generation, telling derived caches to refresh."""
-        self._set_collection_values({GENERATION_KEY: uuid.uuid4().hex})
+        generation = uuid.uuid4().hex
+        self._set_collection_values({GENERATION_KEY: generation})
+        return generation
 
     def save_sync_state(self, state: SyncState) -> None:
         """Record where syncing TMDB's changes stands; no movie changes, so no new generation."""

@@ -10,8 +10,9 @@ import numpy as np
 from moviembed.embedding.embedder import Embedder
 from moviembed.errors import UsageError
 from moviembed.index.reader import IndexReader
+from moviembed.search.hits import Recommendation
 from moviembed.search.query import SearchHit, check_query
-from moviembed.search.recommend import Recommendation, resolve_movies
+from moviembed.search.recommend import resolve_movies
 
 
 def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:

@@ -20,8 +20,7 @@ benchmarks/recommend_quality.py compares the methods; the default is its winner.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,8 +29,8 @@ from moviembed.errors import NotFoundError, UsageError
 from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
 from moviembed.search.filters import Filters
+from moviembed.search.hits import Because, Recommendation
 from moviembed.search.query import (
-    SearchHit,
     ensure_not_empty,
     resolve_movie,
     with_director_resolved,
@@ -44,30 +43,6 @@ MMR_LAMBDA = 0.7  # relevance against novelty in the MMR re-rank (1 = relevance 
 
 Ranking = list[tuple[StoredMovie, float]]  # candidates with their method score, best first
 Neighbours = Callable[[Sequence[float]], list[StoredMovie]]  # a vector's nearest stored movies
-
-
-@dataclass(frozen=True)
-class Because:
-    """The liked movie a pick is closest to; `document` feeds prompt-ready context only."""
-
-    id: str
-    title: str
-    similarity: float
-    document: str = field(default="", repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "similarity": round(self.similarity, 4)}
-
-
-@dataclass(frozen=True)
-class Recommendation(SearchHit):
-    """A ranked pick: `similarity` is to the taste vector, `because` names the reason."""
-
-    because: Because = field(kw_only=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `--json` item of search results, plus `because`."""
-        return {**super().to_dict(), "because": self.because.to_dict()}
 
 
 def resolve_movies(store: IndexReader, movies: Sequence[str]) -> list[str]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from moviembed.search.filters import Filters
@@ -161,6 +161,29 @@ class Understanding:
             add(("not", "sequels"))
         return parts
 
+    def to_wire(self) -> dict[str, Any]:
+        """Every field, JSON-ready and lossless (a running service sends it to the CLI)."""
+        data = asdict(self)
+        for person in data["people"]:
+            person["ids"] = sorted(person["ids"])
+        return data
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Understanding:
+        """The request `to_wire` gave; KeyError or TypeError if `data` is not one."""
+        fields = {key: _tuples(value) for key, value in data.items()}
+        fields["people"] = tuple(
+            Person(person["name"], person["role"], frozenset(person["ids"]))
+            for person in data["people"]
+        )
+        reference = data["reference"]
+        fields["reference"] = (
+            Reference(**{key: _tuples(value) for key, value in reference.items()})
+            if reference
+            else None
+        )
+        return cls(**fields)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the summary, each condition, and the text left to match."""
         return {
@@ -193,6 +216,11 @@ _EMPTY: dict[str, Any] = dict.fromkeys(
     "year_from year_to runtime_from runtime_to min_rating min_votes max_votes reference".split()
 ) | {"not_sequel": False}
 CONDITION_NAMES = tuple(_CONDITION_FIELDS)
+
+
+def _tuples(value: Any) -> Any:
+    """JSON's lists as the tuples the dataclasses hold (nested: phrases are pairs)."""
+    return tuple(map(_tuples, value)) if isinstance(value, list) else value
 
 
 def span(low: float | None, high: float | None) -> str:

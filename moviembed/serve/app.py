@@ -20,7 +20,7 @@ from moviembed import __version__
 from moviembed.config import Settings
 from moviembed.search.service import RECHECK_SECONDS, IndexService
 from moviembed.serve.errors import install_error_handlers
-from moviembed.serve.routes import movies, recommend, search
+from moviembed.serve.routes import cli, movies, recommend, search
 from moviembed.serve.security import allow_hosts, allow_origins, token_checker
 
 STATIC = Path(__file__).parent / "static"
@@ -78,7 +78,7 @@ def create_app(
     allow_origins(app, cors_origins)
     allow_hosts(app, (host, *settings.allowed_hosts))
     api = APIRouter(prefix="/api", dependencies=[Depends(token_checker(settings.serve_token))])
-    for area in (search, movies, recommend):
+    for area in (search, movies, recommend, cli):
         api.include_router(area.router)
     app.include_router(api)
     _add_page(app, settings.image_base_url)

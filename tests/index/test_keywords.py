@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -67,3 +69,93 @@ def test_a_search_after_a_rebuild_reads_the_new_file_in_every_thread(
         assert [i for i, _ in other.submit(keywords.search, "lighthouse", 5).result()] == ["4"]
     keywords.path.unlink()
     assert keywords.search("lighthouse", 5) == []
+
+
+def changed_by_a_new_build(folder: Path, embedder: HashingEmbedder) -> EmbeddingStore:
+    """As a second `moviembed build` on the index: movie 2 renamed, 4 added, 3 removed."""
+    store = EmbeddingStore(folder / "index")
+    renamed = Movie(id=2, title="Blaze", overview="A detective hunts a crew of thieves.")
+    added = Movie(id=4, title="Harbour Lights", overview="A lighthouse keeper's long winter.")
+    build_index([renamed, added], store=store, embedder=embedder)
+    store.delete(["3"])
+    return store
+
+
+def found(keywords: KeywordIndex, word: str) -> list[str]:
+    return sorted(movie_id for movie_id, _ in keywords.search(word, 10))
+
+
+def test_a_build_updates_the_changed_movies_in_place(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    store, keywords = indexed(tmp_path, fake_embedder)
+    keywords.ensure_current(store)
+    before = keywords.path.stat().st_ino
+    writer = changed_by_a_new_build(tmp_path, fake_embedder)
+    assert writer.changes is not None
+    assert (writer.changes.written, writer.changes.removed) == ({"2", "4"}, {"3"})
+    assert keywords.follow(writer, writer.changes) is True
+    assert keywords.path.stat().st_ino == before  # updated, not replaced
+    assert keywords.follow(writer, writer.changes) is False
+    assert keywords.ensure_current(writer) is False  # it records the store's generation
+    rebuilt = KeywordIndex(tmp_path / "rebuilt.sqlite3")
+    rebuilt.ensure_current(writer)
+    for word in ("heat", "blaze", "harbour", "nothing", "detective", "winter"):
+        assert found(keywords, word) == found(rebuilt, word), word
+        relevance = [score for _, score in keywords.search(word, 10)]
+        assert relevance == [score for _, score in rebuilt.search(word, 10)], word
+    assert (found(keywords, "blaze"), found(keywords, "harbour")) == (["2"], ["1", "4"])
+    assert found(keywords, "nothing") == []
+
+
+def test_without_a_known_starting_point_it_rebuilds(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    store, keywords = indexed(tmp_path, fake_embedder)
+    keywords.ensure_current(store)
+    writer = changed_by_a_new_build(tmp_path, fake_embedder)
+    other = EmbeddingStore(tmp_path / "index")  # another writer came after it
+    other.delete(["1"])
+    before = keywords.path.stat().st_ino
+    assert keywords.follow(writer, writer.changes) is True
+    assert keywords.path.stat().st_ino != before
+    assert found(keywords, "harbour") == ["4"]
+    writer = changed_by_a_new_build(tmp_path, fake_embedder)  # after a schema change
+    with contextlib.closing(sqlite3.connect(keywords.path)) as db:
+        db.execute("UPDATE info SET value = '2:' || substr(value, 3)")
+        db.commit()
+    before = keywords.path.stat().st_ino
+    assert keywords.follow(writer, writer.changes) is True
+    assert keywords.path.stat().st_ino != before
+
+
+READER = """
+import sys, time
+from pathlib import Path
+from moviembed.index.keywords import KeywordIndex
+keywords = KeywordIndex(Path(sys.argv[1]))
+print(keywords.search("heat", 5)[0][0], flush=True)
+deadline = time.monotonic() + 120
+searches = 0
+while not keywords.search("blaze", 5) and time.monotonic() < deadline:
+    assert keywords.search("heat", 5), "a search saw a half-written index"
+    searches += 1
+print("blaze", keywords.search("blaze", 5)[0][0], searches, flush=True)
+"""
+
+
+def test_a_reader_in_another_process_sees_the_update_whole(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    store, keywords = indexed(tmp_path, fake_embedder)
+    keywords.ensure_current(store)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(keywords.path)], stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout is not None
+    assert reader.stdout.readline().strip() == "2"  # it has its connection open
+    writer = changed_by_a_new_build(tmp_path, fake_embedder)
+    keywords.follow(writer, writer.changes)
+    out, _ = reader.communicate(timeout=150)
+    assert reader.returncode == 0
+    assert out.split()[:2] == ["blaze", "2"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -14,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from moviembed.cli.app import app
+from moviembed.config import Settings
 from tests.chroma_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,9 +60,13 @@ def test_serve_with_a_token_from_the_environment_then_ctrl_c(index_copy: Path) -
         health = wait_for_health(url, token, process)
         assert health.status_code == 200 and health.json()["count"] == 12
         assert httpx.get(f"{url}/api/health").status_code == 401
+        registration = Settings.load().cache_dir / "services" / f"{process.pid}.json"
+        assert stat.S_IMODE(registration.stat().st_mode) == 0o600
+        assert json.loads(registration.read_text())["token"] == token
     finally:
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
+    assert not registration.exists()
     assert process.returncode == 0
     assert stdout == ""
     assert f"Serving {index_copy} on {url}/ (Ctrl-C to stop)." in stderr
