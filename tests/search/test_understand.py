@@ -6,6 +6,7 @@ parser is tested alone; tests/search/test_understood_search.py runs it against r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -407,3 +408,11 @@ def test_literal_takes_every_word() -> None:
 def test_deterministic() -> None:
     texts = [q for q, _ in LANGUAGE + ERA + NEGATION]
     assert [read(t) for t in texts] == [read(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text", ["like Inception but funnier", "a Tom Hanks comedy from the 90s, not a sequel"]
+)
+def test_the_wire_form_is_lossless(text: str) -> None:
+    request = read(text)
+    assert Understanding.from_wire(json.loads(json.dumps(request.to_wire()))) == request
