@@ -36,12 +36,9 @@ from moviembed.search.query import search  # noqa: E402
 Config = dict[str, float]
 CONFIGS: dict[str, Config] = {
     "shipped": {},
-    "genre 0.2": {"GENRE_WEIGHT": 0.2},
-    "genre 0.4": {"GENRE_WEIGHT": 0.4},
-    "focus 2": {"FOCUS_WORDS": 2},
-    "focus 5": {"FOCUS_WORDS": 5},
-    "descriptions from 5 words": {"DESCRIPTION_WORDS": 5},
-    "descriptions from 2 words": {"DESCRIPTION_WORDS": 2},
+    "focus 1": {"FOCUS_WORDS": 1},
+    "focus 0.3": {"FOCUS_WORDS": 0.3},
+    "descriptions lean nothing": {"FOCUS_WORDS": 1e-9},
 }
 MODULES = {"ASKED_SHARE": query_module, "DESCRIPTION_WORDS": understand_module}
 

@@ -176,7 +176,8 @@ def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
     if shared - {"Drama", *request.avoid_genres}:
         score += LIKE_WEIGHT
     left = len(request.keywords.split())
-    score *= min(1.0, FOCUS_WORDS / left) if FOCUS_WORDS and left else 1.0
+    if request.description and FOCUS_WORDS and left:
+        score *= min(1.0, FOCUS_WORDS / left)
     if themes.intersection(request.exclude_keywords):
         score += EXCLUDED
     if request.not_sequel and (
