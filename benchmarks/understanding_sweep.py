@@ -36,9 +36,19 @@ from moviembed.search.query import search  # noqa: E402
 Config = dict[str, float]
 CONFIGS: dict[str, Config] = {
     "shipped": {},
+    "genre 0.2": {"GENRE_WEIGHT": 0.2},
+    "genre 0.4": {"GENRE_WEIGHT": 0.4},
+    "mood 0.15": {"MOOD_WEIGHT": 0.15},
+    "avoid 0.3": {"AVOID_WEIGHT": 0.3},
+    "theme 0.05": {"THEME_WEIGHT": 0.05},
+    "like 0.1": {"LIKE_WEIGHT": 0.1},
+    "no focus": {"FOCUS_WORDS": 0},
     "focus 1": {"FOCUS_WORDS": 1},
-    "focus 0.3": {"FOCUS_WORDS": 0.3},
+    "focus 5": {"FOCUS_WORDS": 5},
     "descriptions lean nothing": {"FOCUS_WORDS": 1e-9},
+    "descriptions from 2 words": {"DESCRIPTION_WORDS": 2},
+    "descriptions from 5 words": {"DESCRIPTION_WORDS": 5},
+    "asked 0.5": {"ASKED_SHARE": 0.5},
 }
 MODULES = {"ASKED_SHARE": query_module, "DESCRIPTION_WORDS": understand_module}
 
