@@ -200,3 +200,24 @@ def test_ranking_options_on_tmdb_5000(runner: CliRunner, shared_data: Path) -> N
     assert popular[0]["metadata"]["popularity"] > 100
     epics = hits(runner, "war", "--runtime", "150..", "-n", "30", "--genre", "war")
     assert epics and all(h["metadata"]["runtime"] >= 150 for h in epics)
+    # Titles whose words read like conditions are still found first by their title (issue 25).
+    for title in TITLES_LIKE_REQUESTS:
+        found = hits(runner, title, "-n", "3")
+        assert found[0]["title"] == title, (title, [h["title"] for h in found])
+        assert found[0]["understood"]["title_lookup"]
+    eighties = hits(runner, "an 80s action movie", "-n", "10")
+    assert all(1980 <= h["year"] <= 1989 for h in eighties)
+    assert eighties[0]["understood"]["summary"] == "years 1980–1989 · genres Action"
+
+
+# Titles made of words query understanding knows (a number, a language, a genre, "old").
+TITLES_LIKE_REQUESTS = (
+    "The Italian Job",
+    "Around the World in 80 Days",
+    "127 Hours",
+    "Funny Games",
+    "Without a Paddle",
+    "Old School",
+    "The Big Short",
+    "The Best Years of Our Lives",
+)
