@@ -2,6 +2,7 @@
 
     python benchmarks/search_quality.py [--data ../shared/data/tmdb5000] [--workdir DIR]
     python benchmarks/search_quality.py --sweep   # the tuning-half sweep behind the defaults
+    python benchmarks/search_quality.py --model mpnet --workdir DIR   # all-mpnet-base-v2
 
 Builds the index once (reused on later runs; a build after a code change only
 updates metadata), runs every query of `quality_queries.json`, grades the top
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from judge import relevance  # noqa: E402
+from same_results import Memo  # noqa: E402
 
 from moviembed.choices import SearchMode  # noqa: E402
 from moviembed.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
@@ -250,11 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="an index folder to reuse (default: in workdir)")
     parser.add_argument("--sweep", action="store_true", help="tune: the tuning half only")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--model", help="the model of a new index (default: MiniLM; mpnet)")
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
     movies = load_movies(args.data)
-    embedder = SentenceTransformerEmbedder()
-    store = EmbeddingStore(args.index or args.workdir / "index")
+    embedder = SentenceTransformerEmbedder(args.model)
+    store = EmbeddingStore(args.index or args.workdir / "index", model_name=args.model)
     report = build_index(movies, store=store, embedder=embedder)
     print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
     path = KeywordIndex.for_store(store, args.workdir / "cache").path
@@ -265,9 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         entries = [entry for entry in entries if entry["split"] == "tune"]
     ideals = ideal_grades(entries, by_id)
     results = {}
+    queries = Memo(embedder)  # each query embedded once, whatever the configuration
     for name, config in configs.items():
         keywords = KeywordIndex(path, config.get("title_weight", TITLE_WEIGHT))
-        run = runner(store, embedder, keywords, config)
+        run = runner(store, queries, keywords, config)
         results[name] = evaluate(entries, by_id, ideals, run)
         print(f"{name}: done", file=sys.stderr)
     print_table(results, entries)

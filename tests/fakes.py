@@ -54,7 +54,9 @@ def install(monkeypatch: object, embedder: HashingEmbedder) -> None:
     """Make every build and query in this test use `embedder` instead of the real model."""
     from moviembed.embedding import backends
 
-    def build_embedder(model_name: str, batch_size: int) -> HashingEmbedder:
+    def build_embedder(
+        model_name: str, batch_size: int, cache_root: Path | None = None
+    ) -> HashingEmbedder:
         embedder.model_name = model_name
         return embedder
 

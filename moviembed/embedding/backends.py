@@ -17,11 +17,12 @@ from moviembed.errors import EmbedderError
 NoticeCallback = Callable[[str], None]
 
 
-def build_embedder(model_name: str, batch_size: int) -> Embedder:
-    """The embedder a build uses for `model_name` (loaded on first use)."""
+def build_embedder(model_name: str, batch_size: int, cache_root: Path | None = None) -> Embedder:
+    """The embedder a build uses for `model_name` (loaded on first use; a pinned model's
+    files are assembled under `cache_root`)."""
     from moviembed.embedding.embedder import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(model_name, batch_size=batch_size)
+    return SentenceTransformerEmbedder(model_name, batch_size=batch_size, cache_root=cache_root)
 
 
 def start_query_embedder(
