@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
     movies = load_movies(args.data)
-    embedder = SentenceTransformerEmbedder(args.model)
+    embedder = SentenceTransformerEmbedder(args.model, cache_root=args.workdir / "cache")
     store = EmbeddingStore(args.index or args.workdir / "index", model_name=args.model)
     report = build_index(movies, store=store, embedder=embedder)
     print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
