@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="tune: the tuning half only")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--model", help="the model of a new index (default: MiniLM; mpnet)")
+    parser.add_argument("--only", help="run only configurations whose name has this (+ default)")
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
     movies = load_movies(args.data)
@@ -264,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     KeywordIndex(path).ensure_current(store)
     by_id = {str(movie.id): movie for movie in movies}
     configs = sweep() if args.sweep else CONFIGS
+    if args.only:
+        configs = {n: c for n, c in configs.items() if args.only in n or n == "scores (default)"}
     if args.sweep:
         entries = [entry for entry in entries if entry["split"] == "tune"]
     ideals = ideal_grades(entries, by_id)
