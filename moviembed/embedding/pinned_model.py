@@ -80,15 +80,20 @@ def pinned_model_dir(model: PinnedModel, cache_root: Path) -> Path:
     return Path(cache_root) / "models" / f"{model.folder}-{model.weights_sha256[:16]}"
 
 
+def differing_sha256(path: Path, expected: str) -> str | None:
+    """The file's sha256 when it is not `expected`, else None; EmbedderError if unreadable."""
+    try:
+        actual = file_sha256(path)
+    except OSError as exc:
+        raise EmbedderError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    return None if actual == expected else actual
+
+
 def verify_model_dir(model: PinnedModel, folder: Path) -> None:
     """EmbedderError unless every pinned file is in `folder` with its official sha256."""
     for relative, expected in model.files.items():
         path = folder / relative
-        try:
-            actual = file_sha256(path)
-        except OSError as exc:
-            raise EmbedderError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-        if actual != expected:
+        if actual := differing_sha256(path, expected):
             raise EmbedderError(
                 f"{path} is not the official file of {model.name} "
                 f"(sha256 {actual[:12]}…, expected {expected[:12]}…)."
