@@ -49,6 +49,7 @@ def test_an_mpnet_index_is_built_queried_and_served_like_a_minilm_one(
     shown = json.loads(runner.invoke(app, ["inspect", "--json"]).stdout)
     assert (shown["model"], shown["dimension"], shown["count"]) == (MPNET.name, 768, 12)
     assert list((mpnet_cache / "onnx").iterdir())  # the build exported it for queries
+    assert runner.invoke(app, ["count"]).stdout.strip() == "12"
 
     found = runner.invoke(app, ["query", "a shark terrorizes a beach town", "--json", "-n", "3"])
     assert found.exit_code == 0, found.output
