@@ -2,6 +2,7 @@
 
     python benchmarks/search_quality.py [--data ../shared/data/tmdb5000] [--workdir DIR]
     python benchmarks/search_quality.py --sweep   # the tuning-half sweep behind the defaults
+    python benchmarks/search_quality.py --model mpnet --workdir DIR   # all-mpnet-base-v2
 
 Builds the index once (reused on later runs; a build after a code change only
 updates metadata), runs every query of `quality_queries.json`, grades the top
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from judge import relevance  # noqa: E402
+from same_results import Memo  # noqa: E402
 
 from moviembed.choices import SearchMode  # noqa: E402
 from moviembed.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
@@ -248,13 +250,14 @@ def sweep() -> dict[str, Config]:
 
 
 def open_index(
-    data: Path, workdir: Path, index: Path | None
+    data: Path, workdir: Path, index: Path | None, model: str | None = None
 ) -> tuple[list[Movie], EmbeddingStore, SentenceTransformerEmbedder, Path]:
-    """The dataset's movies, their index (`index`, else one in `workdir`) built or brought
-    up to date, the embedder, and the path of the keyword index, current with the store."""
+    """The dataset's movies, their index (`index`, else one in `workdir`, of `model`: the
+    bundled MiniLM by default) built or brought up to date, the embedder, and the path of
+    the keyword index, current with the store."""
     movies = load_movies(data)
-    embedder = SentenceTransformerEmbedder()
-    store = EmbeddingStore(index or workdir / "index")
+    embedder = SentenceTransformerEmbedder(model, cache_root=workdir / "cache")
+    store = EmbeddingStore(index or workdir / "index", model_name=model)
     report = build_index(movies, store=store, embedder=embedder)
     print(f"index: {report.added} added, {report.updated} updated", file=sys.stderr)
     path = KeywordIndex.for_store(store, workdir / "cache").path
@@ -269,18 +272,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="an index folder to reuse (default: in workdir)")
     parser.add_argument("--sweep", action="store_true", help="tune: the tuning half only")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--model", help="the model of a new index (default: MiniLM; mpnet)")
+    parser.add_argument("--only", help="run only configurations whose name has this (+ default)")
     args = parser.parse_args(argv)
     entries = json.loads(QUERIES.read_text(encoding="utf-8"))
-    movies, store, embedder, path = open_index(args.data, args.workdir, args.index)
+    movies, store, embedder, path = open_index(args.data, args.workdir, args.index, args.model)
     by_id = {str(movie.id): movie for movie in movies}
     configs = sweep() if args.sweep else CONFIGS
+    if args.only:
+        configs = {n: c for n, c in configs.items() if args.only in n or n == "scores (default)"}
     if args.sweep:
         entries = [entry for entry in entries if entry["split"] == "tune"]
     ideals = ideal_grades(entries, by_id)
     results = {}
+    queries = Memo(embedder)  # each query embedded once, whatever the configuration
     for name, config in configs.items():
         keywords = KeywordIndex(path, config.get("title_weight", TITLE_WEIGHT))
-        run = runner(store, embedder, keywords, config)
+        run = runner(store, queries, keywords, config)
         results[name] = evaluate(entries, by_id, ideals, run)
         print(f"{name}: done", file=sys.stderr)
     print_table(results, entries)

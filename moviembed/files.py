@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import glob
+import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeVar
 
@@ -17,6 +22,9 @@ from moviembed.errors import InputError, StoreError, UsageError
 T = TypeVar("T")
 
 MAX_INPUT_BYTES = 1024 * 2**20  # what one read of a user's file may bring into memory
+# A temp folder this old belongs to a writer that was killed, not to one still running.
+STALE_TEMP_SECONDS = 3600
+TEMP_MARKER = ".tmp-"
 MAX_JSON_DEPTH = 32  # no file or answer we read nests deeper than 4 levels
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
@@ -204,3 +212,57 @@ def refuse_non_folder(path: Path) -> None:
         raise StoreError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
     if is_file:
         raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def published_folder(target: Path) -> Iterator[Path]:
+    """A temp folder beside `target` that replaces it when the block ends without error.
+
+    On an error the temp folder is removed, so a killed or failed writer never leaves a
+    half-written `target`; what killed writers left behind long ago is cleared first.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_dirs(target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}{TEMP_MARKER}", dir=target.parent))
+    try:
+        yield work
+        _publish(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _publish(work: Path, target: Path) -> None:
+    """Swap the finished folder into place; one a concurrent writer published is kept."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}{TEMP_MARKER}old-{os.getpid()}-{time.time_ns()}")
+        target.rename(old)
+    try:
+        work.rename(target)
+    except OSError:
+        if not target.exists():
+            raise
+        shutil.rmtree(work, ignore_errors=True)  # another process published first
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale_temp_dirs(target: Path) -> None:
+    """Clear what killed writers of this folder left behind (never a running one's)."""
+    now = time.time()
+    for path in target.parent.glob(f".{glob.escape(target.name)}{TEMP_MARKER}*"):
+        try:
+            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            pass

@@ -57,7 +57,14 @@ def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("user-cache")
 
 
-REAL_MODEL_FIXTURES = {"real_model", "embedder", "onnx_cache", "built_index", "index_copy"}
+REAL_MODEL_FIXTURES = {
+    "real_model",
+    "embedder",
+    "onnx_cache",
+    "built_index",
+    "index_copy",
+    "mpnet_cache",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

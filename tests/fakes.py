@@ -55,7 +55,10 @@ def install(monkeypatch: object, embedder: HashingEmbedder) -> None:
     from moviembed.embedding import backends
 
     def build_embedder(
-        model_name: str, batch_size: int | None, device: str = "cpu"
+        model_name: str,
+        batch_size: int | None,
+        device: str = "cpu",
+        cache_root: Path | None = None,
     ) -> HashingEmbedder:
         embedder.model_name = model_name
         return embedder

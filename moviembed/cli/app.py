@@ -146,7 +146,8 @@ def main_options(
         typer.Option(
             "--model",
             help="Sentence-transformers model for a new index (env MOVIEMBED_MODEL; "
-            "default: the bundled all-MiniLM-L6-v2; an existing index keeps its own).",
+            "default: the bundled all-MiniLM-L6-v2; `mpnet`: all-mpnet-base-v2, better "
+            "but ~5x slower to build; an existing index keeps its own).",
             show_default=False,
         ),
     ] = None,

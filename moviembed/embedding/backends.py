@@ -17,16 +17,24 @@ from moviembed.errors import EmbedderError
 NoticeCallback = Callable[[str], None]
 
 
-def build_embedder(model_name: str, batch_size: int | None, device: str = "cpu") -> Embedder:
+def build_embedder(
+    model_name: str,
+    batch_size: int | None,
+    device: str = "cpu",
+    cache_root: Path | None = None,
+) -> Embedder:
     """The embedder a build uses for `model_name` on `device` (auto, cpu, cuda, cuda:N,
-    mps), `batch_size` texts at a time (None: what suits the device). The model, and torch
-    for `auto`, load on first use: a build with nothing to encode imports neither."""
+    mps), `batch_size` texts at a time (None: what suits the device); a pinned model's files
+    are assembled under `cache_root`. The model, and torch for `auto`, load on first use: a
+    build with nothing to encode imports neither."""
     from moviembed.embedding.devices import resolve_device
     from moviembed.embedding.embedder import SentenceTransformerEmbedder
 
     if device not in ("auto", "cpu"):  # a device named but missing fails before any work
         device = resolve_device(device)
-    return SentenceTransformerEmbedder(model_name, batch_size=batch_size, device=device)
+    return SentenceTransformerEmbedder(
+        model_name, batch_size=batch_size, device=device, cache_root=cache_root
+    )
 
 
 def start_query_embedder(

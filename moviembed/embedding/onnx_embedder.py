@@ -24,7 +24,6 @@ from moviembed.embedding.embedder import (
     ProgressCallback,
     SentenceTransformerEmbedder,
     canonical_model_name,
-    file_sha256,
 )
 from moviembed.embedding.onnx_files import (
     MANIFEST_FILE,
@@ -35,6 +34,7 @@ from moviembed.embedding.onnx_files import (
     onnx_cache_dir,
 )
 from moviembed.errors import EmbedderError, first_line
+from moviembed.files import file_sha256
 
 if TYPE_CHECKING:
     import numpy as np
@@ -305,7 +305,7 @@ def load_query_embedder(
             f"Using sentence-transformers for this query (slower): no usable ONNX export "
             f"({reason.rstrip('.')})."
         )
-    return SentenceTransformerEmbedder(name, batch_size=batch_size)
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, cache_root=cache_root)
 
 
 def start_loading_query_embedder(

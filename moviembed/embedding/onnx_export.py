@@ -9,12 +9,8 @@ renamed into place, so a killed export never leaves a half-written one behind.
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
-import os
-import shutil
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -24,7 +20,6 @@ from typing import Any
 from moviembed.embedding.embedder import (
     SentenceTransformerEmbedder,
     canonical_model_name,
-    file_sha256,
     load_sentence_transformer,
 )
 from moviembed.embedding.onnx_embedder import OnnxEmbedder, encodings_to_arrays
@@ -39,6 +34,7 @@ from moviembed.embedding.onnx_files import (
     onnx_cache_dir,
 )
 from moviembed.errors import EmbedderError, first_line
+from moviembed.files import file_sha256, published_folder
 
 log = logging.getLogger(__name__)
 
@@ -46,40 +42,39 @@ OPSET_VERSION = 17
 SUPPORTED_POOLING = ("mean", "cls")
 # The export is checked against sentence-transformers before it is published.
 EXPORT_MIN_COSINE = 0.9999
-# A temp dir this old belongs to an export that was killed, not to one still running.
-STALE_TEMP_SECONDS = 3600
-TEMP_MARKER = ".tmp-"
 
 
-def export_onnx(model_name: str, target_dir: Path) -> Path:
+def export_onnx(model_name: str, target_dir: Path, cache_root: Path | None = None) -> Path:
     """Export a sentence-transformers model to `target_dir`, atomically; returns `target_dir`.
 
     Loads the model with torch (seconds), traces transformer + pooling + normalisation into
     `model.onnx`, checks the result against sentence-transformers, and only then renames the
     finished folder into place, so a killed export never leaves a half-written one behind.
+    `cache_root` is where a pinned model's checked files are (default: the user's cache).
     """
     name = canonical_model_name(model_name)
-    return _export(name, Path(target_dir), _weights_sha256_after_load(name))
+    weights_sha256 = _weights_sha256_after_load(name, cache_root)
+    return _export(name, Path(target_dir), weights_sha256, cache_root)
 
 
 def ensure_onnx(model_name: str, cache_root: Path) -> Path:
     """The cached export of this model, made (or redone) if missing or damaged; its folder."""
     name = canonical_model_name(model_name)
-    weights_sha256 = _weights_sha256_after_load(name)
+    weights_sha256 = _weights_sha256_after_load(name, cache_root)
     target = onnx_cache_dir(cache_root, name, weights_sha256)
     try:
         OnnxEmbedder(target, model_name=name, weights_sha256=weights_sha256, full_check=True)
         return target
     except EmbedderError as exc:
         log.info("Exporting %s to ONNX at %s (%s)", name, target, exc)
-    return _export(name, target, weights_sha256)
+    return _export(name, target, weights_sha256, cache_root)
 
 
-def _weights_sha256_after_load(model_name: str) -> str:
+def _weights_sha256_after_load(model_name: str, cache_root: Path | None) -> str:
     """The weights' sha256, loading the model first if it has not been downloaded yet."""
     weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
-        load_sentence_transformer(model_name)
+        load_sentence_transformer(model_name, cache_root)
         weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
         raise EmbedderError(
@@ -89,24 +84,17 @@ def _weights_sha256_after_load(model_name: str) -> str:
     return weights_sha256
 
 
-def _export(model_name: str, target: Path, weights_sha256: str) -> Path:
-    model = load_sentence_transformer(model_name)
+def _export(model_name: str, target: Path, weights_sha256: str, cache_root: Path | None) -> Path:
+    model = load_sentence_transformer(model_name, cache_root)
     spec = _export_spec(model_name, model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_dirs(target)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}{TEMP_MARKER}", dir=target.parent))
-    try:
-        started = time.perf_counter()
+    started = time.perf_counter()
+    with published_folder(target) as work:
         tokenizer = _configured_tokenizer(spec)
         tokenizer.save(str(work / TOKENIZER_FILE))
         _trace_to_onnx(spec, tokenizer, work / ONNX_FILE)
         _write_manifest(work, spec, weights_sha256)
-        _check_against_sentence_transformers(work, model_name)
-        _publish(work, target)
-        log.info("Exported %s to %s in %.1f s", model_name, target, time.perf_counter() - started)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        _check_against_sentence_transformers(work, model_name, cache_root)
+    log.info("Exported %s to %s in %.1f s", model_name, target, time.perf_counter() - started)
     return target
 
 
@@ -294,7 +282,9 @@ def _write_manifest(work: Path, spec: _ExportSpec, weights_sha256: str) -> None:
     (work / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
-def _check_against_sentence_transformers(work: Path, model_name: str) -> None:
+def _check_against_sentence_transformers(
+    work: Path, model_name: str, cache_root: Path | None
+) -> None:
     """Refuse to publish an export whose vectors differ from the model's own."""
     import numpy as np
 
@@ -304,7 +294,7 @@ def _check_against_sentence_transformers(work: Path, model_name: str) -> None:
         "Ünïcödé, émojis 🎬 and 数字 123.",
         " ".join(["a very long text that must be truncated exactly like the model does"] * 60),
     ]
-    reference = SentenceTransformerEmbedder(model_name).embed(texts)
+    reference = SentenceTransformerEmbedder(model_name, cache_root=cache_root).embed(texts)
     exported = OnnxEmbedder(work, model_name=model_name, full_check=True).embed(texts)
     cosine = float(np.min(np.sum(reference * exported, axis=1)))
     if cosine < EXPORT_MIN_COSINE:
@@ -312,30 +302,3 @@ def _check_against_sentence_transformers(work: Path, model_name: str) -> None:
             f"The ONNX export of {model_name!r} does not match sentence-transformers "
             f"(cosine {cosine:.6f} < {EXPORT_MIN_COSINE}); it was not saved."
         )
-
-
-def _publish(work: Path, target: Path) -> None:
-    """Swap the finished folder into place; a concurrent export that won is kept instead."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}{TEMP_MARKER}old-{os.getpid()}-{time.time_ns()}")
-        target.rename(old)
-    try:
-        work.rename(target)
-    except OSError:
-        if not target.exists():
-            raise
-        shutil.rmtree(work, ignore_errors=True)  # another process published first
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _remove_stale_temp_dirs(target: Path) -> None:
-    """Clear what killed exports of this folder left behind (never a running one's)."""
-    now = time.time()
-    for path in target.parent.glob(f".{glob.escape(target.name)}{TEMP_MARKER}*"):
-        try:
-            if now - path.stat().st_mtime > STALE_TEMP_SECONDS:
-                shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass

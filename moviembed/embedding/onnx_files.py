@@ -13,8 +13,9 @@ from moviembed.embedding.embedder import (
     BUNDLED_WEIGHTS_SHA256,
     DEFAULT_MODEL,
     canonical_model_name,
-    file_sha256,
 )
+from moviembed.embedding.pinned_model import PINNED_MODELS
+from moviembed.files import file_sha256
 
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -35,12 +36,15 @@ def onnx_cache_dir(cache_root: Path, model_name: str, weights_sha256: str) -> Pa
 def model_weights_sha256(model_name: str) -> str | None:
     """sha256 of the model's weights without importing torch; None if they are not on disk.
 
-    The bundled model's hash is a constant (its weights are verified when torch loads them);
-    other models are looked up as a local folder, then in the Hugging Face cache.
+    The bundled and pinned models' hashes are constants (their weights are verified when
+    torch loads them); other models are looked up as a local folder, then in the Hugging
+    Face cache.
     """
     name = canonical_model_name(model_name)
     if name == DEFAULT_MODEL:
         return BUNDLED_WEIGHTS_SHA256
+    if name in PINNED_MODELS:
+        return PINNED_MODELS[name].weights_sha256
     weights = _weights_file(name)
     if weights is None:
         return None

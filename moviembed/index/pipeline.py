@@ -108,7 +108,9 @@ def run_build(
             on_warning(note)
         if source.summary:
             on_step(source.summary)
-        embedder = backends.build_embedder(store.model_name(), settings.batch_size, settings.device)
+        embedder = backends.build_embedder(
+            store.model_name(), settings.batch_size, settings.device, settings.cache_dir
+        )
         report = build_index(
             source.items,
             store=store,

@@ -240,7 +240,7 @@ def edit_manifest(**changes: object) -> Callable[[Path], None]:
 
 def garbage_onnx_with_matching_manifest(folder: Path) -> None:
     """Checksums that agree with a file onnxruntime cannot parse."""
-    from moviembed.embedding.embedder import file_sha256
+    from moviembed.files import file_sha256
 
     path = folder / ONNX_FILE
     path.write_bytes(b"not an onnx model" * 1000)
