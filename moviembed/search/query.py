@@ -14,8 +14,7 @@ import logging
 import math
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from operator import mul
+from dataclasses import dataclass
 from typing import Any
 
 from moviembed.choices import DEFAULT_MODE, MAX_LIMIT, RankOrder, SearchMode
@@ -26,6 +25,7 @@ from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
 from moviembed.movie import parse_movie_id
+from moviembed.search.candidates import Vector, add_to_pool, allowed, dense_pool
 from moviembed.search.filters import Filters
 from moviembed.search.lookup import IndexLookup
 from moviembed.search.ranking import (
@@ -275,9 +275,6 @@ def resolve_director(store: IndexReader, name: str) -> str:
     raise NotFoundError(f"No movie by a director named {name!r} in the index.")
 
 
-Vector = list[float]
-
-
 @dataclass(frozen=True)
 class _Query:
     text: str
@@ -300,14 +297,14 @@ def _by_similarity(hit: StoredMovie) -> Scored:
 def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]:
     """The `query.depth` best dense matches plus keyword and title matches, scored, best first."""
     request = query.request
-    pool, dense = _dense_pool(query, store, filters)
+    pool, dense = dense_pool(query.vector, query.depth, request, store, filters)
     keyword: list[tuple[str, float]] = []
     titled: list[str] = []
     matches = query.keywords.result() if query.keywords is not None else []
     if query.keywords is not None and not request.understood:
         titled = [hit["id"] for hit in store.find_by_title(fold(query.text))]
     wanted = [movie_id for movie_id, _ in matches] + titled
-    _add_to_pool(pool, query.vector, store, filters, [i for i in wanted if _allowed(request, i)])
+    add_to_pool(pool, query.vector, store, filters, [i for i in wanted if allowed(request, i)])
     for movie_id in request.reference.excluded if request.reference else ():
         pool.pop(movie_id, None)
     keyword = [match for match in matches if match[0] in pool][: query.depth]
@@ -327,53 +324,6 @@ def _ranked(query: _Query, store: IndexReader, filters: Filters) -> list[Scored]
     scored = fuse(found, query.prior)
     order = sorted(scored, key=lambda movie_id: scored[movie_id][0], reverse=True)
     return [(pool[i][0], pool[i][1], *scored[i]) for i in order]
-
-
-Pool = dict[str, tuple[StoredMovie, float]]  # id -> (stored movie, similarity)
-
-
-def _dense_pool(query: _Query, store: IndexReader, filters: Filters) -> tuple[Pool, list[str]]:
-    """The nearest movies that meet `filters`: Chroma's top `depth`, plus the top of the
-    genres a request leans to; a request naming people looks only at their films."""
-    request = query.request
-    if request.people:
-        pool: Pool = {}
-        ids = sorted(frozenset.intersection(*(person.ids for person in request.people)))
-        _add_to_pool(pool, query.vector, store, filters, ids)
-        dense = sorted(pool, key=lambda movie_id: pool[movie_id][1], reverse=True)
-        return pool, dense[: query.depth]
-    hits = store.query_similar(query.vector, n_results=query.depth, where=filters.where())
-    preferred = _preferred(request, filters)
-    if preferred is not None:
-        extra = store.query_similar(query.vector, n_results=query.depth, where=preferred.where())
-        hits += [hit for hit in extra if hit["id"] not in {h["id"] for h in hits}]
-    pool = {hit["id"]: (hit, 1.0 - hit["distance"]) for hit in hits}
-    return pool, [hit["id"] for hit in hits]
-
-
-def _preferred(request: Understanding, filters: Filters) -> Filters | None:
-    """`filters` narrowed to the genres a request asks or leans for, or None."""
-    if not (request.genres or request.lean_genres):
-        return None
-    genres = tuple(dict.fromkeys(filters.genres + request.genres))
-    if not request.genres:  # a mood: its likeliest genre
-        genres = filters.genres + request.lean_genres[:1]
-    return replace(filters, genres=genres, not_genres=filters.not_genres + request.avoid_genres)
-
-
-def _allowed(request: Understanding, movie_id: str) -> bool:
-    """Whether a keyword or title match may join the pool of a request naming people."""
-    return all(movie_id in person.ids for person in request.people)
-
-
-def _add_to_pool(
-    pool: Pool, vector: Vector, store: IndexReader, filters: Filters, ids: Sequence[str]
-) -> None:
-    """Add the stored movies `ids` that meet `filters`, with their similarity to `vector`."""
-    missing = [movie_id for movie_id in dict.fromkeys(ids) if movie_id not in pool]
-    for hit in store.get_by_ids(missing, include_embeddings=True):
-        if filters.matches(hit["metadata"]):
-            pool[hit["id"]] = (hit, sum(map(mul, vector, hit.pop("embedding"))))
 
 
 def _keyword_matches(

@@ -25,6 +25,7 @@ from moviembed.search.ranking import (
 
 from ..conftest import isolate
 from ..fakes import HashingEmbedder
+from .test_understand import TITLES_LIKE_REQUESTS
 
 
 def hits(runner: CliRunner, *args: str) -> list[dict[str, Any]]:
@@ -208,16 +209,3 @@ def test_ranking_options_on_tmdb_5000(runner: CliRunner, shared_data: Path) -> N
     eighties = hits(runner, "an 80s action movie", "-n", "10")
     assert all(1980 <= h["year"] <= 1989 for h in eighties)
     assert eighties[0]["understood"]["summary"] == "years 1980–1989 · genres Action"
-
-
-# Titles made of words query understanding knows (a number, a language, a genre, "old").
-TITLES_LIKE_REQUESTS = (
-    "The Italian Job",
-    "Around the World in 80 Days",
-    "127 Hours",
-    "Funny Games",
-    "Without a Paddle",
-    "Old School",
-    "The Big Short",
-    "The Best Years of Our Lives",
-)
