@@ -74,7 +74,7 @@ def _weights_sha256_after_load(model_name: str, cache_root: Path | None) -> str:
     """The weights' sha256, loading the model first if it has not been downloaded yet."""
     weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
-        load_sentence_transformer(model_name, cache_root)
+        load_sentence_transformer(model_name, cache_root=cache_root)
         weights_sha256 = model_weights_sha256(model_name)
     if weights_sha256 is None:
         raise EmbedderError(
@@ -85,7 +85,7 @@ def _weights_sha256_after_load(model_name: str, cache_root: Path | None) -> str:
 
 
 def _export(model_name: str, target: Path, weights_sha256: str, cache_root: Path | None) -> Path:
-    model = load_sentence_transformer(model_name, cache_root)
+    model = load_sentence_transformer(model_name, cache_root=cache_root)
     spec = _export_spec(model_name, model)
     started = time.perf_counter()
     with published_folder(target) as work:
