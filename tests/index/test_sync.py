@@ -138,8 +138,8 @@ def test_an_interrupted_sync_resumes_without_asking_tmdb_again(
     request = SourceRequest(changes=True, since=dt.date.fromisoformat(LONG_AGO))
     stopped = run_build(request, settings=settings, should_stop=lambda: True)
     assert stopped.report.interrupted and stopped.sync is None
-    for thread in threading.enumerate():  # its source thread caches the movie it was fetching
-        if thread.name == "moviembed-source":
+    for thread in threading.enumerate():  # its source and fetch threads cache what they fetch
+        if thread.name.startswith(("moviembed-source", "moviembed-fetch")):
             thread.join(timeout=30)
     state = EmbeddingStore(indexed.persist_dir).sync_state()
     assert state.synced is None and state.pending is not None
