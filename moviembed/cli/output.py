@@ -60,8 +60,10 @@ def print_hits(
             f"Understood: {summary} (--literal takes the words as written)", highlight=False
         )
     if output is OutputFormat.json:
-        dicts = hits.to_dicts() if isinstance(hits, SearchResults) else None
-        print_json(dicts or [hit.to_dict() for hit in hits])
+        if isinstance(hits, SearchResults):
+            print_json(hits.to_dicts())
+        else:
+            print_json([hit.to_dict() for hit in hits])
     elif output is OutputFormat.context:
         print(context_block(hits, heading), end="", flush=True)
     else:

@@ -8,7 +8,7 @@ built) titles come from Chroma and people are not recognised.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from moviembed.documents import fold
 from moviembed.index.keywords import KeywordIndex
@@ -43,21 +43,21 @@ class IndexLookup:
                 )
                 for hit in self.store.find_by_title(key)
             ]
-        rows = self.keywords.containing("title", [key], 50)
-        return [
-            Reference(movie_id, title, _year(body), tuple(_labelled(body, ("Genres",))))
-            for movie_id, title, body in rows
-            if fold(title) == key
-        ]
+        return self._titled(key, lambda folded: folded == key)
 
     def series(self, key: str) -> list[Reference]:
         if self.keywords is None or not key:
             return []
-        rows = self.keywords.containing("title", [key], 50)
+        return self._titled(key, lambda folded: folded.startswith(key + " "))
+
+    def _titled(self, key: str, wanted: Callable[[str], bool]) -> list[Reference]:
+        """The keyword index's films with `key`'s words in their title, whose folded title
+        is `wanted`."""
+        assert self.keywords is not None
         return [
             Reference(movie_id, title, _year(body), tuple(_labelled(body, ("Genres",))))
-            for movie_id, title, body in rows
-            if fold(title).startswith(key + " ")
+            for movie_id, title, body in self.keywords.containing("title", [key], 50)
+            if wanted(fold(title))
         ]
 
     def reads_as_title(self, tokens: Sequence[str]) -> bool:

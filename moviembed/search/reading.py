@@ -25,54 +25,56 @@ _NUM = r"(\d+(?: [05])?|one|two|three|four|five|an|a)"
 _UNIT = r"(hours?|hrs?|h|minutes?|mins?|m)"
 _HALF = r"(?: and a half)?"
 _AMOUNT = rf"{_NUM}{_HALF} {_UNIT}{_HALF}"
-LENGTH_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"\b{pattern}\b"), kind)
-    for pattern, kind in (
-        (rf"(?:under|less than|shorter than|below) {_AMOUNT}(?: long)?", "below"),
-        (
-            rf"(?:no more than|at most|max|maximum|within|up to|no longer than|not more than) "
-            rf"{_AMOUNT}(?: long)?",
-            "max",
-        ),
-        (rf"{_AMOUNT} (?:or less|or under|or shorter|max|tops|at most)", "max"),
-        (
-            rf"(?:over|more than|longer than|above|exceeding|greater than) {_AMOUNT}(?: long)?",
-            "above",
-        ),
-        (rf"(?:at least|upwards of) {_AMOUNT}(?: long)?", "min"),
-        (rf"{_AMOUNT} (?:or more|or longer|plus|minimum)", "min"),
-        (
-            rf"(?:around|about|roughly|approximately|approx) {_AMOUNT}(?: long)?",
-            "about",
-        ),
-        (r"not (?:too |very |that |overly |super )?long", "not long"),
-        (rf"{_NUM} (hour|minute|min)(?: long)?(?= \w)", "bare"),  # "a 90 minute comedy"
-    )
+Patterns = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _whole_words(*pairs: tuple[str, str]) -> Patterns:
+    """(pattern, kind) pairs compiled to match whole words only."""
+    return tuple((re.compile(rf"\b{pattern}\b"), kind) for pattern, kind in pairs)
+
+
+LENGTH_PATTERNS = _whole_words(
+    (rf"(?:under|less than|shorter than|below) {_AMOUNT}(?: long)?", "below"),
+    (
+        rf"(?:no more than|at most|max|maximum|within|up to|no longer than|not more than) "
+        rf"{_AMOUNT}(?: long)?",
+        "max",
+    ),
+    (rf"{_AMOUNT} (?:or less|or under|or shorter|max|tops|at most)", "max"),
+    (
+        rf"(?:over|more than|longer than|above|exceeding|greater than) {_AMOUNT}(?: long)?",
+        "above",
+    ),
+    (rf"(?:at least|upwards of) {_AMOUNT}(?: long)?", "min"),
+    (rf"{_AMOUNT} (?:or more|or longer|plus|minimum)", "min"),
+    (
+        rf"(?:around|about|roughly|approximately|approx) {_AMOUNT}(?: long)?",
+        "about",
+    ),
+    (r"not (?:too |very |that |overly |super )?long", "not long"),
+    (rf"{_NUM} (hour|minute|min)(?: long)?(?= \w)", "bare"),  # "a 90 minute comedy"
 )
 _DECADE_2 = r"(?:(early|mid|late) )?'?(\d)0 ?s"
 _DECADE_4 = r"(?:(early|mid|late) )?(1[89]\d|20[0-2])0 ?s"
 _YEAR = r"(1[89]\d\d|20[0-3]\d)"
 _ERA_LEAD = r"(?:(?:released |made |came out |from |in |of |during )?(?:the )?)"
-ERA_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"\b{pattern}\b"), kind)
-    for pattern, kind in (
-        (rf"(?:between|from) {_YEAR} (?:and|to|until|till|through) {_YEAR}", "between"),
-        (rf"{_YEAR} (?:to|through|until) {_YEAR}", "between"),
-        (rf"(?:before|pre|prior to|older than|earlier than|until) {_YEAR}", "before"),
-        (rf"(?:after|post|newer than|later than) {_YEAR}", "after"),
-        (rf"(?:since|from) {_YEAR} (?:on|onwards?|and later|or later)", "since"),
-        (rf"since {_YEAR}", "since"),
-        (rf"{_ERA_LEAD}{_DECADE_4}", "decade4"),
-        (rf"{_ERA_LEAD}{_DECADE_2}", "decade2"),
-        (
-            _ERA_LEAD
-            + r"(?:(early|mid|late) )?("
-            + "|".join(sorted(words.DECADE_WORDS, key=len, reverse=True))
-            + ")",
-            "decade_word",
-        ),
-        (rf"(?:released |made |came out )?(?:in |from )?{_YEAR}", "year"),
-    )
+ERA_PATTERNS = _whole_words(
+    (rf"(?:between|from) {_YEAR} (?:and|to|until|till|through) {_YEAR}", "between"),
+    (rf"{_YEAR} (?:to|through|until) {_YEAR}", "between"),
+    (rf"(?:before|pre|prior to|older than|earlier than|until) {_YEAR}", "before"),
+    (rf"(?:after|post|newer than|later than) {_YEAR}", "after"),
+    (rf"(?:since|from) {_YEAR} (?:on|onwards?|and later|or later)", "since"),
+    (rf"since {_YEAR}", "since"),
+    (rf"{_ERA_LEAD}{_DECADE_4}", "decade4"),
+    (rf"{_ERA_LEAD}{_DECADE_2}", "decade2"),
+    (
+        _ERA_LEAD
+        + r"(?:(early|mid|late) )?("
+        + "|".join(sorted(words.DECADE_WORDS, key=len, reverse=True))
+        + ")",
+        "decade_word",
+    ),
+    (rf"(?:released |made |came out )?(?:in |from )?{_YEAR}", "year"),
 )
 SETTING = re.compile(r"\b(?:set|takes place|taking place|during|in the year|set during)$")
 
