@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import IntEnum
 
 MAX_QUOTED = 80  # characters of a bad value a message repeats
@@ -31,9 +32,25 @@ class ExitCode(IntEnum):
 
 
 class MoviembedError(Exception):
-    """Base class: the message is shown to the user as one line, so say what to do."""
+    """Base class: the message is shown to the user as one line, so say what to do.
+
+    An error about one argument names it as `field` (the library's name, `min_rating`) and
+    writes `{field}` where the message names it, so that each face can say it in its own
+    words: `--min-rating` on the command line, `min_rating` in the API and the library.
+    """
 
     exit_code: ExitCode = ExitCode.FAILURE
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        self.field = field
+        self.template = message
+        super().__init__(self.worded(str))
+
+    def worded(self, name: Callable[[str], str]) -> str:
+        """The message with its field written as `name(field)` says it."""
+        if self.field is None:
+            return self.template
+        return self.template.replace("{field}", name(self.field))
 
 
 class ConfigError(MoviembedError):
