@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 
 from moviembed import __version__
 from moviembed.cli import index_commands, mcp_command, search_commands, serve_command
-from moviembed.cli.support import CliState, configure_logging, say
+from moviembed.cli.support import CliState, cli_flag, configure_logging, say
 from moviembed.errors import ExitCode, MoviembedError, first_line
 
 # Writing the output failed for a reason the user can act on (a full disk, /dev/full).
@@ -48,7 +48,7 @@ class _ReportingGroup(TyperGroup):
                 sys.stdout.flush()
                 return result
         except MoviembedError as exc:
-            self._report(ctx, str(exc))
+            self._report(ctx, exc.worded(cli_flag))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             _discard_stdout()

@@ -93,11 +93,14 @@ def run_build(
     Source problems that do not stop the build go to `on_warning` as they are found;
     `on_step` hears what the source chose and about slow steps after the build (the
     one-off ONNX export). An interrupted build (`should_stop`) keeps what it wrote and
-    skips the later steps; an interrupted `--changes` sync records no new sync point.
+    skips the later steps; an interrupted sync of changes records no new sync point.
     """
     request.check()
     if prune and request.changes:
-        raise UsageError("--prune cannot go with --changes: a sync sees only what changed.")
+        raise UsageError(
+            "{field} cannot go with a sync of TMDB's changes: a sync sees only what changed.",
+            field="prune",
+        )
     store = store or EmbeddingStore.from_settings(settings)
     with writing(settings, wait=wait, on_wait=on_wait, command="moviembed build"):
         window = begin_sync(store, request.since) if request.changes else None
