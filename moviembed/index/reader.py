@@ -332,8 +332,9 @@ class IndexReader:
         if self.requested_model and stored and stored != self.requested_model:
             raise ModelMismatchError(
                 f"The index at {self.location} was built with {stored}, not "
-                f"{self.requested_model}. Drop --model/MOVIEMBED_MODEL to use it, "
-                "or build a separate index with --db."
+                f"{self.requested_model}. Drop {{field}} (MOVIEMBED_MODEL) to use it, "
+                "or build a separate index in another folder.",
+                field="model",
             )
 
     def _check_dimension(self, collection: Any, dimension: int) -> None:

@@ -31,6 +31,7 @@ from moviembed.sources.tmdb.answers import (
     retry_after,
     tmdb_status,
 )
+from moviembed.sources.tmdb.parallel import Throttle
 from moviembed.sources.tmdb.redact import display_url, install_log_redaction, redact
 
 log = logging.getLogger(__name__)
@@ -45,23 +46,6 @@ NOT_FOUND_STATUS_CODE = 34
 CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
 URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
 FEED_HINT = "Nothing was recorded; check MOVIEMBED_TMDB_URL, or try again later."
-
-
-class _Throttle:
-    """Spaces calls at least `1 / rate` seconds apart, across every caller of the client."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self._interval
-        if delay > 0:
-            time.sleep(delay)
 
 
 class _Retry(Exception):
@@ -107,7 +91,7 @@ class TmdbClient:
         self.display_url = display_url(self.base_url)  # for messages: no credentials or query
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
-        self._throttle = _Throttle(self.rate)
+        self._throttle = Throttle(self.rate)
         self._headers = {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
         if read_access_token:
             self._headers["Authorization"] = f"Bearer {read_access_token}"
