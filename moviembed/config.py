@@ -205,27 +205,22 @@ def _server_url(raw: str) -> str:
 
 
 def _setting(
-    default: Any,
     variable: str,
     parse: Callable[[str], Any],
     help: str,
+    default: Any = None,
     *,
+    factory: Callable[[], Any] | None = None,
     secret: bool = False,
     clearable: bool = True,
-    factory: Callable[[], Any] | None = None,
 ) -> Any:
-    """One setting's whole declaration, as a `Settings` field: its default (or `factory`),
-    its environment variable, its parser and a line of help."""
+    """One setting's whole declaration, as a `Settings` field: its environment variable,
+    its parser, a line of help and its default (or `factory`)."""
     spec = SettingSpec(variable, parse, help, secret, clearable)
     metadata = {"setting": spec}
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, repr=not secret, metadata=metadata)
-
-
-_BATCH_HELP = "Texts per model call, 1-4096"
-_DEVICE_HELP = "Encode on auto, cpu, cuda, cuda:N or mps"
-_RATE_HELP = "Most TMDB requests per second, 0.1-1000"
 
 
 @dataclass(frozen=True)
@@ -238,61 +233,64 @@ class Settings:
 
     # "" is not "here" for the index folder, so an empty --db is a bad value.
     db_path: Path = _setting(
-        None, "MOVIEMBED_DB", _path, "Index folder", clearable=False, factory=default_db_path
+        "MOVIEMBED_DB", _path, "Index folder", factory=default_db_path, clearable=False
     )
     cache_dir: Path = _setting(
-        None, "MOVIEMBED_CACHE_DIR", _folder, "Derived files", factory=default_cache_dir
+        "MOVIEMBED_CACHE_DIR", _folder, "Derived files", factory=default_cache_dir
     )
     collection: str = _setting(
-        DEFAULT_COLLECTION, "MOVIEMBED_COLLECTION", _name, "ChromaDB collection"
+        "MOVIEMBED_COLLECTION", _name, "ChromaDB collection", DEFAULT_COLLECTION
     )
-    model: str | None = _setting(None, "MOVIEMBED_MODEL", _model, "Model for a new index")
+    model: str | None = _setting("MOVIEMBED_MODEL", _model, "Model for a new index")
     # None: what suits the device (embedding.devices)
     batch_size: int | None = _setting(
-        None, "MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), _BATCH_HELP
+        "MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "Texts per model call, 1-4096"
     )
-    device: str = _setting("auto", "MOVIEMBED_DEVICE", _device, _DEVICE_HELP)
-    tmdb_api_key: str | None = _setting(
-        None, "TMDB_API_KEY", _credential, "TMDB v3 key", secret=True
+    device: str = _setting(
+        "MOVIEMBED_DEVICE", _device, "Encode on auto, cpu, cuda, cuda:N or mps", "auto"
     )
+    tmdb_api_key: str | None = _setting("TMDB_API_KEY", _credential, "TMDB v3 key", secret=True)
     tmdb_read_access_token: str | None = _setting(
-        None, "TMDB_READ_ACCESS_TOKEN", _credential, "TMDB v4 token", secret=True
+        "TMDB_READ_ACCESS_TOKEN", _credential, "TMDB v4 token", secret=True
     )
     # URLs are not echoed back: a pasted one may carry a password or a key.
     tmdb_url: str = _setting(
-        DEFAULT_TMDB_URL, "MOVIEMBED_TMDB_URL", _http_url, "TMDB API base URL", secret=True
+        "MOVIEMBED_TMDB_URL", _http_url, "TMDB API base URL", DEFAULT_TMDB_URL, secret=True
     )
     # A language becomes part of a cache path, so nothing but `xx` or `xx-YY` is accepted.
-    tmdb_language: str = _setting("en-US", "TMDB_LANGUAGE", _language, "TMDB's language")
-    tmdb_rate: float = _setting(20.0, "MOVIEMBED_TMDB_RATE", _number(float, 0.1, 1000), _RATE_HELP)
+    tmdb_language: str = _setting("TMDB_LANGUAGE", _language, "TMDB's language", "en-US")
+    tmdb_rate: float = _setting(
+        "MOVIEMBED_TMDB_RATE",
+        _number(float, 0.1, 1000),
+        "Most TMDB requests per second, 0.1-1000",
+        20.0,
+    )
     tmdb_timeout: float = _setting(
-        10.0, "MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600), "Seconds per TMDB answer"
+        "MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600), "Seconds per TMDB answer", 10.0
     )
     tmdb_attempts: int = _setting(
-        5, "MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20), "Tries per TMDB request"
+        "MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20), "Tries per TMDB request", 5
     )
     # 4 in flight: enough to reach the rate limit across the internet.
     tmdb_connections: int = _setting(
-        4, "MOVIEMBED_TMDB_CONNECTIONS", _number(int, 1, 16), "TMDB requests in flight"
+        "MOVIEMBED_TMDB_CONNECTIONS", _number(int, 1, 16), "TMDB requests in flight", 4
     )
     chroma_url: str | None = _setting(
-        None, "MOVIEMBED_CHROMA_URL", _server_url, "Chroma server URL", secret=True
+        "MOVIEMBED_CHROMA_URL", _server_url, "Chroma server URL", secret=True
     )
     chroma_token: str | None = _setting(
-        None, "MOVIEMBED_CHROMA_TOKEN", _credential, "Chroma server token", secret=True
+        "MOVIEMBED_CHROMA_TOKEN", _credential, "Chroma server token", secret=True
     )
-    chroma_tenant: str | None = _setting(None, "MOVIEMBED_CHROMA_TENANT", _name, "Chroma tenant")
-    chroma_database: str | None = _setting(
-        None, "MOVIEMBED_CHROMA_DATABASE", _name, "Chroma database"
-    )
+    chroma_tenant: str | None = _setting("MOVIEMBED_CHROMA_TENANT", _name, "Chroma tenant")
+    chroma_database: str | None = _setting("MOVIEMBED_CHROMA_DATABASE", _name, "Chroma database")
     serve_token: str | None = _setting(
-        None, "MOVIEMBED_SERVE_TOKEN", _credential, "Bearer token of the service", secret=True
+        "MOVIEMBED_SERVE_TOKEN", _credential, "Bearer token of the service", secret=True
     )
     image_base_url: str = _setting(
-        DEFAULT_IMAGE_BASE_URL, "MOVIEMBED_IMAGE_BASE_URL", _image_url, "Poster base URL"
+        "MOVIEMBED_IMAGE_BASE_URL", _image_url, "Poster base URL", DEFAULT_IMAGE_BASE_URL
     )
     allowed_hosts: tuple[str, ...] = _setting(
-        (), "MOVIEMBED_ALLOWED_HOSTS", _host_names, "More Host: names the service answers to"
+        "MOVIEMBED_ALLOWED_HOSTS", _host_names, "More Host: names the service answers to", ()
     )
 
     def __post_init__(self) -> None:
