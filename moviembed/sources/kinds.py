@@ -40,7 +40,7 @@ class CatalogSource(SourceKind):
         return Source(movies, len(movies))
 
 
-class _TmdbSource(SourceKind):
+class TmdbSource(SourceKind):
     """Movies fetched from TMDB by id, from the response cache first."""
 
     fetches = True
@@ -67,7 +67,7 @@ class _TmdbSource(SourceKind):
         return Source(movies, len(ids.ids), list(ids.problems), ids.summary, fetcher=fetcher)
 
 
-class IdsFileSource(_TmdbSource):
+class IdsFileSource(TmdbSource):
     """TMDB ids from a file: a plain list, or TMDB's daily id export (which can select)."""
 
     option = "ids_file"
@@ -81,7 +81,7 @@ class IdsFileSource(_TmdbSource):
         return read_id_file(request.ids_file, selection)
 
 
-class MovieIdsSource(_TmdbSource):
+class MovieIdsSource(TmdbSource):
     """TMDB ids given one by one."""
 
     option = "movie_ids"
@@ -92,7 +92,7 @@ class MovieIdsSource(_TmdbSource):
         return normalize_ids((f"id {value}", value) for value in request.movie_ids)
 
 
-class TmdbListSource(_TmdbSource):
+class TmdbListSource(TmdbSource):
     """The first ids of one of TMDB's lists (popular, top rated, ...)."""
 
     option = "tmdb_list"
