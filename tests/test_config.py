@@ -8,7 +8,7 @@ import pytest
 
 from moviembed.config import Settings, default_db_path
 from moviembed.errors import ConfigError
-from moviembed.index.chroma import ChromaConnection
+from moviembed.index.store import EmbeddingStore
 
 
 def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
@@ -65,4 +65,5 @@ def test_relative_folders_keep_their_meaning_when_the_working_directory_changes(
     monkeypatch.chdir(tmp_path.parent)
     for settings in (loaded, given):
         assert settings.db_path == here / "index" and settings.cache_dir == here / "cache"
-    assert ChromaConnection(Path("index")).persist_dir == Path.cwd() / "index"
+    store = EmbeddingStore(Path("index"))
+    assert store.persist_dir == Path(store.location) == Path.cwd() / "index"

@@ -66,12 +66,16 @@ class IndexReader:
         With `chroma_url` the index lives on a Chroma server (`persist_dir` is
         then unused); `chroma_token` is sent as `Authorization: Bearer`.
         """
-        self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
+        self._chroma = ChromaConnection(
+            Path(persist_dir) if persist_dir else default_db_path(),
+            url=chroma_url,
+            token=chroma_token,
+            tenant=tenant,
+            database=database,
+        )
+        self.persist_dir = self._chroma.persist_dir  # made absolute there
         self.collection_name = collection
         self.requested_model = canonical_model_name(model_name) if model_name else None
-        self._chroma = ChromaConnection(
-            self.persist_dir, url=chroma_url, token=chroma_token, tenant=tenant, database=database
-        )
         self._collection: Any = None
 
     @classmethod
