@@ -198,7 +198,7 @@ class MovieTools:
             else:
                 hits = self.service.search(question, limit=limit, filters=parsed(filters))
             text = context_block(hits, heading=f"Movies for: {question}")
-            ids = [int(hit.id) for hit in hits]
+            ids = [hit.id for hit in hits]
             return ContextResult(question=question, ids=ids, text=text), text
 
         return await answered(work)

@@ -60,9 +60,10 @@ def test_each_pick_names_the_liked_movie_closest_to_it(
     stored = vectors(store)
     assert [pick.rank for pick in picks] == [1, 2, 3, 4, 5, 6]
     assert len({pick.id for pick in picks}) == 6
-    assert not {pick.id for pick in picks} & {TOY_STORY, ALIEN}
+    assert not {str(pick.id) for pick in picks} & {TOY_STORY, ALIEN}
     for pick in picks:
-        to_liked = {liked: cosine(stored[pick.id], stored[liked]) for liked in (TOY_STORY, ALIEN)}
+        mine = stored[str(pick.id)]
+        to_liked = {int(liked): cosine(mine, stored[liked]) for liked in (TOY_STORY, ALIEN)}
         assert pick.because.id == max(to_liked, key=to_liked.__getitem__)
         assert pick.because.similarity == pytest.approx(to_liked[pick.because.id], abs=1e-6)
         assert pick.because.title in {"Toy Story", "Alien"}
@@ -80,7 +81,7 @@ def test_centroid_ranks_by_similarity_to_the_mean_of_the_liked_movies(
         reverse=True,
     )
     picks = recommend(liked, store=store, limit=10, method=RecommendMethod.centroid)
-    assert [pick.id for pick in picks] == expected[:10]
+    assert [str(pick.id) for pick in picks] == expected[:10]
     assert [pick.similarity for pick in picks] == pytest.approx(
         [cosine(stored[movie_id], mean) for movie_id in expected[:10]], abs=1e-6
     )
@@ -136,7 +137,7 @@ def test_the_json_item_is_a_search_hit_plus_because(store: EmbeddingStore) -> No
     hit = SearchHit(pick.rank, pick.id, pick.similarity, pick.document, pick.metadata, pick.score)
     assert item == {**hit.to_dict(), "because": item["because"]}
     assert item["because"] == {
-        "id": TOY_STORY,
+        "id": int(TOY_STORY),
         "title": "Toy Story",
         "similarity": round(pick.because.similarity, 4),
     }
