@@ -187,7 +187,7 @@ def print_movie(hit: StoredMovie, as_json: bool = False) -> None:
     if as_json:
         print_json(
             {
-                "id": hit["id"],
+                "id": int(hit["id"]),
                 "document": hit["document"],
                 "metadata": hit["metadata"],
                 "embedding": summary,
