@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from moviembed.choices import MAX_LIMIT, OutputFormat, RankOrder
+from moviembed.choices import MAX_LIMIT, OutputFormat, RankOrder, RecommendMethod
 
 if TYPE_CHECKING:
     from moviembed.search.filters import Filters
@@ -141,4 +142,44 @@ LocalOption = Annotated[
         "--local",
         help="Search the index here even when a running `moviembed serve` could answer.",
     ),
+]
+
+# recommend's own: the taste.
+LikedArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="[LIKED]...",
+        help="Movies the person liked: TMDB ids or exact titles (or give --ratings).",
+        show_default=False,
+    ),
+]
+NotOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--not",
+        metavar="ID|TITLE",
+        help="A movie they did not like; results move away from it. Repeat for more.",
+        show_default=False,
+    ),
+]
+SeenOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--seen",
+        help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
+        show_default=False,
+    ),
+]
+RatingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ratings",
+        help="A Letterboxd export (.zip or CSV), IMDb ratings.csv, or a CSV of titles/ids "
+        "with ratings: high ones liked, low ones not, all seen. See docs/recommend.md.",
+        show_default=False,
+    ),
+]
+MethodOption = Annotated[
+    RecommendMethod,
+    typer.Option("--method", help="How liked movies combine; see docs/recommend.md."),
 ]

@@ -12,17 +12,21 @@ from moviembed.choices import (
     DEFAULT_MODE,
     OutputFormat,
     RankOrder,
-    RecommendMethod,
     SearchMode,
 )
 from moviembed.cli.options import (
     ExplainOption,
     FormatOption,
     JsonOption,
+    LikedArgument,
     LimitOption,
     LiteralOption,
     LocalOption,
+    MethodOption,
+    NotOption,
     RankOption,
+    RatingsOption,
+    SeenOption,
     filter_options,
     filters_of,
 )
@@ -124,45 +128,12 @@ def similar(
 @filter_options
 def recommend(
     ctx: typer.Context,
-    liked: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="[LIKED]...",
-            help="Movies the person liked: TMDB ids or exact titles (or give --ratings).",
-            show_default=False,
-        ),
-    ] = None,
-    disliked: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--not",
-            metavar="ID|TITLE",
-            help="A movie they did not like; results move away from it. Repeat for more.",
-            show_default=False,
-        ),
-    ] = None,
-    seen: Annotated[
-        Path | None,
-        typer.Option(
-            "--seen",
-            help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
-            show_default=False,
-        ),
-    ] = None,
-    ratings: Annotated[
-        Path | None,
-        typer.Option(
-            "--ratings",
-            help="A Letterboxd export (.zip or CSV), IMDb ratings.csv, or a CSV of titles/ids "
-            "with ratings: high ones liked, low ones not, all seen. See docs/recommend.md.",
-            show_default=False,
-        ),
-    ] = None,
+    liked: LikedArgument = None,
+    disliked: NotOption = None,
+    seen: SeenOption = None,
+    ratings: RatingsOption = None,
     limit: LimitOption = 10,
-    method: Annotated[
-        RecommendMethod,
-        typer.Option("--method", help="How liked movies combine; see docs/recommend.md."),
-    ] = DEFAULT_METHOD,
+    method: MethodOption = DEFAULT_METHOD,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
     local: LocalOption = False,
