@@ -287,6 +287,18 @@ def test_page_and_api_description_work_offline(api: httpx.Client) -> None:
         assert outside <= allowed, (file.name, outside)
 
 
+def test_every_route_takes_the_same_filters(api: httpx.Client) -> None:
+    schema = api.get("/openapi.json").json()
+    filters = {"genre", "year", "director", "language", "min_rating", "min_votes", "runtime"}
+    for path in ("/api/search", "/api/similar/{movie}", "/api/context"):
+        params = {param["name"] for param in schema["paths"][path]["get"]["parameters"]}
+        assert filters <= params, path
+    ratings = schema["paths"]["/api/recommend/ratings"]["post"]["parameters"]
+    assert filters <= {param["name"] for param in ratings}
+    body = schema["components"]["schemas"]["RecommendRequest"]["properties"]
+    assert filters <= set(body)
+
+
 def test_token_guards_the_api_but_not_the_page(served_paths: tuple[Path, Path]) -> None:
     with serve(served_paths, token=TOKEN) as server, httpx.Client(base_url=server.url) as client:
         missing = client.get("/api/health")
