@@ -153,15 +153,6 @@ LikedArgument = Annotated[
         show_default=False,
     ),
 ]
-NotOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--not",
-        metavar="ID|TITLE",
-        help="A movie they did not like; results move away from it. Repeat for more.",
-        show_default=False,
-    ),
-]
 SeenOption = Annotated[
     Path | None,
     typer.Option(

@@ -23,7 +23,6 @@ from moviembed.cli.options import (
     LiteralOption,
     LocalOption,
     MethodOption,
-    NotOption,
     RankOption,
     RatingsOption,
     SeenOption,
@@ -129,7 +128,15 @@ def similar(
 def recommend(
     ctx: typer.Context,
     liked: LikedArgument = None,
-    disliked: NotOption = None,
+    disliked: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not",
+            metavar="ID|TITLE",
+            help="A movie they did not like; results move away from it. Repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
     seen: SeenOption = None,
     ratings: RatingsOption = None,
     limit: LimitOption = 10,
