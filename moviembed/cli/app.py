@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from moviembed import __version__
@@ -81,13 +80,18 @@ class _ReportingGroup(TyperGroup):
 
 @contextmanager
 def _one_line_usage_errors() -> Iterator[None]:
-    """Click's usage errors as `Error: ... See 'moviembed CMD --help'.` and exit code 2."""
+    """Click's usage errors as `Error: ... See 'moviembed CMD --help'.` and exit code 2.
+
+    Typer bundles its own Click and makes public only `TyperException`, the base of its
+    errors: a usage error is one with exit code 2. The help that `moviembed` alone shows is
+    one too, and keeps Typer's handling (known by its class name, as Typer knows it)."""
     try:
         yield
-    except NoArgsIsHelpError:
-        raise  # `moviembed` alone shows the help
-    except UsageError as exc:
-        names = exc.ctx.command_path.split()[1:] if exc.ctx else []
+    except typer.TyperException as exc:
+        if exc.exit_code != ExitCode.USAGE or type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        ctx = getattr(exc, "ctx", None)
+        names = ctx.command_path.split()[1:] if ctx else []
         command = " ".join(["moviembed", *names])  # whatever name the program runs under
         message = " ".join(exc.format_message().split()).rstrip(".")
         say(f"Error: {message}. See '{command} --help'.")

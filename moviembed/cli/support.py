@@ -64,6 +64,17 @@ def open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
     return EmbeddingStore.from_settings(settings, model_name=model)
 
 
+# A field whose flag is not `--` and its name with dashes (the library names it in the plural,
+# or the command line says it shorter).
+_FLAGS = {"genres": "--genre", "disliked": "--not", "db_path": "--db"}
+
+
+def cli_flag(field: str) -> str:
+    """The command-line flag for a library argument named in an error: `min_rating` ->
+    `--min-rating`, `genres` -> `--genre`."""
+    return _FLAGS.get(field) or "--" + field.replace("_", "-")
+
+
 def say(message: str) -> None:
     """One line on stderr, taken literally (no markup), long quoted values cut."""
     from moviembed.errors import clip_values

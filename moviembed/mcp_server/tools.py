@@ -17,15 +17,12 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from moviembed.choices import DEFAULT_METHOD, DEFAULT_MODE, RankOrder, RecommendMethod
-from moviembed.errors import MoviembedError, first_line
+from moviembed.errors import MoviembedError
 from moviembed.mcp_server.arguments import (
-    MAX_MOVIES,
     FilterArg,
     Limit,
     Literal,
     Mode,
-    MovieList,
-    MovieRef,
     QueryText,
     Rank,
     parsed,
@@ -41,8 +38,16 @@ from moviembed.mcp_server.results import (
     movie_text,
 )
 from moviembed.search.context import context_block, movies_for_question
-from moviembed.search.query import resolve_movie, similar
-from moviembed.search.recommend import recommend, resolve_movies
+from moviembed.search.query import similar
+from moviembed.search.recommend import recommend
+from moviembed.search.request_fields import (
+    MAX_MOVIES,
+    MovieList,
+    MovieRef,
+    movie_ids,
+    seen_ids,
+    worded_line,
+)
 from moviembed.search.service import IndexService
 
 log = logging.getLogger(__name__)
@@ -65,14 +70,14 @@ async def in_thread(work: Callable[[], T], error: type[Exception]) -> T:
     (a bug's details go to the log on stderr, not to the client)."""
     try:
         return await anyio.to_thread.run_sync(work)
-    except MoviembedError as exc:
-        raise error(first_line(exc)) from None
+    except MoviembedError as exc:  # a field by its name in the tool's arguments
+        raise error(worded_line(exc)) from None
     except Exception:
         log.exception("A request failed")
         raise error(INTERNAL) from None
 
 
-def names(movies: list[int | str] | list[int] | None) -> list[str]:
+def names(movies: list[int | str] | None) -> list[str]:
     """Ids and titles as the library takes them (strings)."""
     return [str(movie) for movie in movies or []]
 
@@ -135,8 +140,8 @@ class MovieTools:
             MovieList | None, Field(description="Movies they did not like.")
         ] = None,
         seen: Annotated[
-            list[int] | None,
-            Field(max_length=10 * MAX_MOVIES, description="TMDB ids never to recommend."),
+            list[MovieRef] | None,
+            Field(max_length=10 * MAX_MOVIES, description="Movies never to recommend."),
         ] = None,
         filters: FilterArg = None,
         limit: Limit = 10,
@@ -151,10 +156,10 @@ class MovieTools:
             with self.service.reading() as index:
                 store = index.store
                 picks = recommend(
-                    resolve_movies(store, names(liked)),
+                    movie_ids(store, liked),
                     store=store,
-                    disliked=resolve_movies(store, names(disliked)),
-                    exclude=names(seen),
+                    disliked=movie_ids(store, disliked),
+                    exclude=seen_ids(store, seen),
                     limit=limit,
                     filters=parsed(filters),
                     method=method,
@@ -170,7 +175,8 @@ class MovieTools:
 
         def work() -> tuple[MovieFacts, str]:
             with self.service.reading() as index:
-                stored = index.store.get_one(resolve_movie(index.store, str(movie)))
+                (movie_id,) = movie_ids(index.store, [movie])
+                stored = index.store.get_one(movie_id)
             facts = MovieFacts.of(stored["id"], stored["document"], stored["metadata"])
             return facts, movie_text(stored)
 
@@ -198,7 +204,7 @@ class MovieTools:
             else:
                 hits = self.service.search(question, limit=limit, filters=parsed(filters))
             text = context_block(hits, heading=f"Movies for: {question}")
-            ids = [int(hit.id) for hit in hits]
+            ids = [hit.id for hit in hits]
             return ContextResult(question=question, ids=ids, text=text), text
 
         return await answered(work)

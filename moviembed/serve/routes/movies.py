@@ -7,20 +7,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from moviembed import __version__
+from moviembed.search.request_fields import movie_ids
 from moviembed.search.service import current_generation
 from moviembed.serve.params import Service
 
 router = APIRouter(tags=["movies"])
 
 
-@router.get("/movies/{movie_id}")
+@router.get("/movies/{movie}")
 def get_movie(
-    service: Service, movie_id: Annotated[str, Path(description="The movie's TMDB id.")]
+    service: Service,
+    movie: Annotated[str, Path(description="The movie's TMDB id, or its title (any case).")],
 ) -> dict[str, Any]:
     """A stored movie's document and metadata, as `moviembed inspect ID --json` shows them."""
     with service.reading() as index:
-        hit = index.store.get_one(movie_id.strip())
-    return {"id": hit["id"], "document": hit["document"], "metadata": hit["metadata"]}
+        (movie_id,) = movie_ids(index.store, [movie])
+        hit = index.store.get_one(movie_id)
+    return {"id": int(hit["id"]), "document": hit["document"], "metadata": hit["metadata"]}
 
 
 @router.get("/health")
