@@ -31,9 +31,12 @@ class CliState:
     verbose: int
 
 
-# The library's names whose flag is not `--` + the name with `-` for `_`.
+# The library's names whose flag is not `--` + the name with `-` for `_` (the library names
+# it in the plural, or the command line says it shorter).
 _FLAGS = {
     "db_path": "--db",
+    "genres": "--genre",
+    "disliked": "--not",
     "tmdb_rate": "--rate",
     "serve_token": "--token",
     "ids_file": "--ids",
@@ -62,17 +65,6 @@ def open_store(settings: Settings, model: str | None = None) -> EmbeddingStore:
     from moviembed.index.store import EmbeddingStore
 
     return EmbeddingStore.from_settings(settings, model_name=model)
-
-
-# A field whose flag is not `--` and its name with dashes (the library names it in the plural,
-# or the command line says it shorter).
-_FLAGS = {"genres": "--genre", "disliked": "--not", "db_path": "--db"}
-
-
-def cli_flag(field: str) -> str:
-    """The command-line flag for a library argument named in an error: `min_rating` ->
-    `--min-rating`, `genres` -> `--genre`."""
-    return _FLAGS.get(field) or "--" + field.replace("_", "-")
 
 
 def say(message: str) -> None:
