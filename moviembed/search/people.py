@@ -4,6 +4,7 @@ their films."""
 
 from __future__ import annotations
 
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.reading import TABLES, Reading
 from moviembed.search.understanding import Person
@@ -80,7 +81,7 @@ def _surname_context(reading: Reading, index: int) -> bool:
         before in ("by", "director")
         or after == "s"
         or after in words.FILM_NOUNS
-        or after in words.GENRES
+        or after in kinds.GENRES
         or reading.content_count() <= 2
     )
 
@@ -88,5 +89,5 @@ def _surname_context(reading: Reading, index: int) -> bool:
 def _is_vocabulary(token: str) -> bool:
     return any(
         token in table
-        for table in (words.GENRES, words.MOODS, words.LANGUAGES, words.RECEPTION, words.ERAS)
+        for table in (kinds.GENRES, kinds.MOODS, words.LANGUAGES, words.RECEPTION, words.ERAS)
     )

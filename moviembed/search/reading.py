@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moviembed.documents import fold
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.understanding import Catalog
 
@@ -120,7 +121,7 @@ class Reading:
         """True when a film noun, genre or mood word follows within two words (or a film
         noun stands just before), or the request is a word or two: then "old" or "popular"
         describes the film rather than its story ("an old man", "a popular girl")."""
-        if any(starts_film_words(t) or t in words.MOODS for t in self.tokens[end : end + reach]):
+        if any(starts_film_words(t) or t in kinds.MOODS for t in self.tokens[end : end + reach]):
             return True
         if start and self.tokens[start - 1] in words.FILM_NOUNS:
             return True
@@ -132,7 +133,7 @@ class Reading:
 
 
 _FILM_STARTS = frozenset(words.FILM_NOUNS) | {
-    key.split()[0] for key in words.GENRES if key.split()[0] not in words.FILLER
+    key.split()[0] for key in kinds.GENRES if key.split()[0] not in words.FILLER
 }
 
 
@@ -149,12 +150,12 @@ TABLES = {
     name: _phrase_table(table)
     for name, table in (
         ("languages", words.LANGUAGES),
-        ("genres", words.GENRES),
-        ("moods", words.MOODS),
+        ("genres", kinds.GENRES),
+        ("moods", kinds.MOODS),
         ("reception", words.RECEPTION),
         ("eras", words.ERAS),
         ("recent", words.RECENT),
-        ("negatable", [*words.NEGATABLE, *words.NOT_SEQUEL, *words.NOT_FOREIGN]),
+        ("negatable", [*kinds.NEGATABLE, *words.NOT_SEQUEL, *words.NOT_FOREIGN]),
         ("negations", words.NEGATIONS),
         ("references", words.REFERENCE_LEADS),
         ("people", words.PEOPLE_LEADS),

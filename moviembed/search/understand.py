@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from moviembed.documents import fold
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.people import people
 from moviembed.search.reading import (
@@ -167,7 +168,7 @@ def _negate(reading: Reading, phrase: str) -> None:
     elif phrase in words.LANGUAGES:  # "non english", "not in french"
         reading.add("not_languages", words.LANGUAGES[phrase])
     else:
-        genres, keywords = words.NEGATABLE[phrase]
+        genres, keywords = kinds.NEGATABLE[phrase]
         reading.add("exclude_genres", genres)
         reading.add("exclude_keywords", keywords)
 
@@ -254,17 +255,17 @@ def _genres(reading: Reading) -> None:
     for start, end, phrase in matches(reading, "genres"):
         if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
             continue
-        reading.add("genres", words.GENRES[phrase])
+        reading.add("genres", kinds.GENRES[phrase])
         if phrase == "anime":
             reading.found.setdefault("languages", ["ja"])
-        reading.take(start, end, "genres " + ", ".join(words.GENRES[phrase]), keep=True)
+        reading.take(start, end, "genres " + ", ".join(kinds.GENRES[phrase]), keep=True)
 
 
 def _moods(reading: Reading) -> None:
     for start, end, phrase in matches(reading, "moods"):
         if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
             continue
-        mood = words.MOODS[phrase]
+        mood = kinds.MOODS[phrase]
         reading.add("moods", [mood.label])
         reading.add("lean_genres", mood.genres)
         reading.add("avoid_genres", mood.avoid)
