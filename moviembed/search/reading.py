@@ -92,6 +92,7 @@ class Reading:
     found: dict[str, Any] = field(default_factory=dict)
     phrases: list[tuple[str, str]] = field(default_factory=list)
     capitalized: set[str] = field(default_factory=set)
+    story: bool = False  # it tells a plot: impressions ("old", "famous") are not conditions
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
@@ -100,6 +101,8 @@ class Reading:
         self.capitalized = {
             fold(word) for word in re.findall(r"[^\W\d_][\w'-]*", self.text) if word[0].isupper()
         }
+        told = [t for t in self.tokens if _tells(t) and t not in self.capitalized]  # no names
+        self.story = len(told) >= STORY_WORDS
 
     def free(self, start: int, end: int) -> bool:
         return 0 <= start <= end <= len(self.tokens) and not any(self.used[start:end])
@@ -162,6 +165,21 @@ TABLES = {
         ("fillers", words.NEGATION_FILLERS),
     )
 }
+
+
+# Words no condition table knows (nor numbers, nor names written with a capital): a request
+# with this many of them tells a story ("old sci-fi horror where the crew of a space freighter
+# is hunted by ...") rather than asking for something to watch (the tuning halves' requests
+# have at most five, their descriptions of one film five to twenty).
+STORY_WORDS = 6
+_TABLE_WORDS = frozenset(word for table in TABLES.values() for phrase in table for word in phrase)
+_KNOWN_WORDS = _TABLE_WORDS | words.FILLER | set(words.FILM_NOUNS) | set(words.DECADE_WORDS)
+_NUMBER = re.compile(r"\d|(?:hours?|hrs?|minutes?|mins?)$")
+
+
+def _tells(token: str) -> bool:
+    """True for a word of the story: one no table knows, and no number or unit."""
+    return token not in _KNOWN_WORDS and not _NUMBER.match(token)
 
 
 def matches(reading: Reading, table: str) -> list[tuple[int, int, str]]:

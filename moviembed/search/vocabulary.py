@@ -82,6 +82,11 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "english": ("en",),
     "english language": ("en",),
 }
+# Places among them: "in japanese" names a language, "in japan" where a story is set.
+COUNTRIES = frozenset(
+    ("france", "spain", "mexico", "korea", "south korea", "japan", "germany", "italy", "china")
+    + ("russia", "india", "hong kong")
+)
 # "a french film" is a language, "the french revolution" a subject.
 LANGUAGE_TOPICS = frozenset(
     (
