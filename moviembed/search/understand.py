@@ -145,6 +145,8 @@ def _relative_eras(reading: Reading) -> None:
 
 
 def _negations(reading: Reading) -> None:
+    if reading.story:  # "an orphan with no family", "a world without war": the plot's
+        return
     for start, end, _ in matches(reading, "negations"):
         position = end
         while True:

@@ -356,6 +356,7 @@ LEFT_ALONE = [
     "an international spy team is disavowed after the kremlin is bombed",
     "a foreign exchange student falls for her host family's son",
     "a detective in japan hunts a serial killer through the rain",
+    "an orphan boy with no family befriends a dragon that can turn invisible in the forest",
 ]
 
 ROWS = [
