@@ -15,7 +15,8 @@ Checks, for every query:
   with the TMDB overview of any movie they grade 2 (the overview text itself is
   never printed, only the shared words, which are also the query's own words).
 
-It prints one line per query and a summary, and exits 1 on any problem (2 if
+`--supplement` checks a tuning-only set (known_tuning_queries.json) the same way, without
+the minimum counts. It prints one line per query and a summary, and exits 1 on any problem (2 if
 the files cannot be read). Warnings (a known-item query naming its target's
 title, or a long word run shared with any other overview) do not fail the check.
 """
@@ -266,6 +267,11 @@ def arguments(argv: list[str] | None, description: str, queries: Path) -> argpar
     parser.add_argument("--queries", type=Path, default=queries)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="TMDB 5000 directory")
     parser.add_argument("--quiet", action="store_true", help="print only problems and the summary")
+    parser.add_argument(
+        "--supplement",
+        action="store_true",
+        help="a tuning-only supplement (known_tuning_queries.json): every entry tune, any size",
+    )
     return parser.parse_args(argv)
 
 
@@ -282,56 +288,19 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: cannot read {args.queries}: {exc}", file=sys.stderr)
         return 2
-
-    by_id = {str(m.id): m for m in movies}
-    vocab = Vocabulary(movies)
-    overview_grams = [(str(m.id), ngrams(words(m.overview), COPY_WARN_WORDS)) for m in movies]
-    problems: list[str] = []
-    warnings: list[str] = []
-
     if not isinstance(entries, list):
         print("error: the query file must hold a JSON list", file=sys.stderr)
         return 1
-    file_problems: list[str] = []
-    if len(entries) < MIN_QUERIES:
-        file_problems.append(f"only {len(entries)} queries, need at least {MIN_QUERIES}")
-    dicts = [e for e in entries if isinstance(e, dict)]
-    ids = Counter(str(e.get("id")) for e in dicts)
-    file_problems += [f"duplicate id {qid!r}" for qid, n in ids.items() if n > 1]
-    texts = Counter(" ".join(words(str(e.get("query", "")))) for e in dicts)
-    file_problems += [f"duplicate query text {t!r}" for t, n in texts.items() if n > 1]
 
-    per_kind: Counter[str] = Counter()
+    context = EntryContext(movies)
+    problems: list[str] = []
+    warnings: list[str] = []
+    file_problems = whole_file_problems(entries, args.supplement)
+    per_kind = context.per_kind
     print(f"{'id':<12} {'kind':<10} {'>=1':>5} {'=2':>5}  status")
     for position, entry in enumerate(entries):
         label = entry.get("id", f"#{position}") if isinstance(entry, dict) else f"#{position}"
-        mine = check_schema(entry, set(by_id), vocab)
-        notes: list[str] = []
-        n_any = n_perfect = 0
-        if not mine:
-            kind = entry["kind"]
-            per_kind[kind] += 1
-            grades = [relevance(entry, m) for m in movies]
-            n_any = sum(1 for g in grades if g >= 1)
-            n_perfect = sum(1 for g in grades if g == 2)
-            if "judge" in entry and "relevant" not in entry:
-                if not MIN_RELEVANT <= n_any <= MAX_RELEVANT:
-                    mine.append(
-                        f"{n_any} movies with grade >= 1, want {MIN_RELEVANT}..{MAX_RELEVANT}"
-                    )
-                if n_perfect < MIN_PERFECT:
-                    mine.append(f"only {n_perfect} movies with grade 2, want >= {MIN_PERFECT}")
-            if n_perfect == 0:
-                mine.append("no movie has grade 2")
-            if kind == "known_item":
-                found, notes = check_known_item(entry, by_id)
-                mine += found
-            query_grams = ngrams(words(entry["query"]), COPY_WARN_WORDS)
-            copied = [mid for mid, grams in overview_grams if query_grams & grams]
-            if copied:
-                notes.append(
-                    f"shares a {COPY_WARN_WORDS}-word run with the overview of {', '.join(copied)}"
-                )
+        mine, notes, n_any, n_perfect = context.check(entry)
         kind_label = entry.get("kind", "?") if isinstance(entry, dict) else "?"
         status = "ok" if not mine else "PROBLEM"
         if mine or notes or not args.quiet:
@@ -344,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.append(f"{label}: {text}")
 
     for kind, minimum in MIN_PER_KIND.items():
-        if per_kind[kind] < minimum:
+        if per_kind[kind] < minimum and not args.supplement:
             file_problems.append(f"only {per_kind[kind]} valid {kind} queries, want >= {minimum}")
     if file_problems:
         print("\nwhole file:")
@@ -356,6 +325,62 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{kind} {per_kind[kind]}" for kind in KINDS)
     print(f"{len(entries)} queries ({counts}) checked against {len(movies)} movies.")
     return verdict(problems, warnings)
+
+
+def whole_file_problems(entries: list[Any], supplement: bool) -> list[str]:
+    """The set's size (a supplement: tuning entries only), duplicate ids and texts."""
+    found: list[str] = []
+    if supplement:
+        tested = [e.get("id") for e in entries if isinstance(e, dict) and e.get("split") != "tune"]
+        found += [f"{qid}: a supplement holds tuning queries only" for qid in tested]
+    elif len(entries) < MIN_QUERIES:
+        found.append(f"only {len(entries)} queries, need at least {MIN_QUERIES}")
+    dicts = [e for e in entries if isinstance(e, dict)]
+    ids = Counter(str(e.get("id")) for e in dicts)
+    found += [f"duplicate id {qid!r}" for qid, n in ids.items() if n > 1]
+    texts = Counter(" ".join(words(str(e.get("query", "")))) for e in dicts)
+    found += [f"duplicate query text {t!r}" for t, n in texts.items() if n > 1]
+    return found
+
+
+class EntryContext:
+    """What checking one entry needs from the dataset, computed once, and the valid
+    entries counted per kind."""
+
+    def __init__(self, movies: list[Movie]) -> None:
+        self.movies = movies
+        self.by_id = {str(m.id): m for m in movies}
+        self.vocab = Vocabulary(movies)
+        self.grams = [(str(m.id), ngrams(words(m.overview), COPY_WARN_WORDS)) for m in movies]
+        self.per_kind: Counter[str] = Counter()
+
+    def check(self, entry: Any) -> tuple[list[str], list[str], int, int]:
+        """(problems, warnings, movies graded >= 1, movies graded 2) for one entry."""
+        mine = check_schema(entry, set(self.by_id), self.vocab)
+        notes: list[str] = []
+        if mine:
+            return mine, notes, 0, 0
+        self.per_kind[entry["kind"]] += 1
+        grades = [relevance(entry, m) for m in self.movies]
+        n_any = sum(1 for g in grades if g >= 1)
+        n_perfect = sum(1 for g in grades if g == 2)
+        if "judge" in entry and "relevant" not in entry:
+            if not MIN_RELEVANT <= n_any <= MAX_RELEVANT:
+                mine.append(f"{n_any} movies with grade >= 1, want {MIN_RELEVANT}..{MAX_RELEVANT}")
+            if n_perfect < MIN_PERFECT:
+                mine.append(f"only {n_perfect} movies with grade 2, want >= {MIN_PERFECT}")
+        if n_perfect == 0:
+            mine.append("no movie has grade 2")
+        if entry["kind"] == "known_item":
+            found, notes = check_known_item(entry, self.by_id)
+            mine += found
+        query_grams = ngrams(words(entry["query"]), COPY_WARN_WORDS)
+        copied = [mid for mid, grams in self.grams if query_grams & grams]
+        if copied:
+            notes.append(
+                f"shares a {COPY_WARN_WORDS}-word run with the overview of {', '.join(copied)}"
+            )
+        return mine, notes, n_any, n_perfect
 
 
 def verdict(problems: list[str], warnings: list[str]) -> int:

@@ -274,8 +274,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--model", help="the model of a new index (default: MiniLM; mpnet)")
     parser.add_argument("--only", help="run only configurations whose name has this (+ default)")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        default=QUERIES,
+        help="the query set (default quality_queries.json; known_tuning_queries.json for tuning)",
+    )
     args = parser.parse_args(argv)
-    entries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    entries = json.loads(args.queries.read_text(encoding="utf-8"))
     movies, store, embedder, path = open_index(args.data, args.workdir, args.index, args.model)
     by_id = {str(movie.id): movie for movie in movies}
     configs = sweep() if args.sweep else CONFIGS
@@ -321,16 +327,11 @@ def print_table(results: dict[str, dict], entries: list[dict[str, Any]]) -> None
             if split not in splits:
                 continue
             r = splits[split]
-            cells = [
-                r["known_item"]["mrr"],
-                r["known_item"]["recall"],
-                r["known_item"]["ndcg"],
-                r["mood"]["ndcg"],
-                r["filtered"]["ndcg"],
-                r["keyword"]["ndcg"],
-                r["keyword"]["recall"],
-                objective(r),
-            ]
+            columns = [("known_item", "mrr"), ("known_item", "recall"), ("known_item", "ndcg")]
+            columns += [("mood", "ndcg"), ("filtered", "ndcg")]
+            columns += [("keyword", "ndcg"), ("keyword", "recall")]
+            cells = [r.get(kind, {}).get(metric, math.nan) for kind, metric in columns]
+            cells.append(objective(r) if set(r) >= set(KINDS) else math.nan)
             print(f"| {name} | {split} | " + " | ".join(f"{v:.3f}" for v in cells) + " |")
 
 

@@ -3,11 +3,12 @@
     python benchmarks/understanding_sweep.py [--index DIR] [--workdir DIR]
 
 Each configuration sets search/ranking.py's leaning weights (genre, mood, theme, the
-focus damping for long descriptions) and the "like X but Y" mix, then scores the tuning
-half of discovery_queries.json (P@10 over the best possible, per kind) and of
-quality_queries.json (known-item MRR@10 and Recall@10, mood nDCG@10), so a gain for
-requests cannot hide a loss for descriptions. Query vectors are computed once and reused
-across configurations. The test halves are for reporting (discovery.py, search_quality.py).
+focus damping for long descriptions), the "like X but Y" mix and how many story words make
+a plot, then scores the tuning half of discovery_queries.json (P@10 over the best possible,
+per kind) and of quality_queries.json with known_tuning_queries.json (known-item MRR@10 and
+Recall@10, mood nDCG@10), so a gain for requests cannot hide a loss for descriptions. Query
+vectors are computed once and reused across configurations. The test halves are for
+reporting (discovery.py, search_quality.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import search_quality  # noqa: E402
 from moviembed.index.keywords import KeywordIndex  # noqa: E402
 from moviembed.search import query as query_module  # noqa: E402
 from moviembed.search import ranking  # noqa: E402
+from moviembed.search import reading as reading_module  # noqa: E402
 from moviembed.search import understand as understand_module  # noqa: E402
 from moviembed.search.query import search  # noqa: E402
 
@@ -49,8 +51,17 @@ CONFIGS: dict[str, Config] = {
     "descriptions from 2 words": {"DESCRIPTION_WORDS": 2},
     "descriptions from 5 words": {"DESCRIPTION_WORDS": 5},
     "asked 0.5": {"ASKED_SHARE": 0.5},
+    "stories from 5 words": {"STORY_WORDS": 5},
+    "stories from 8 words": {"STORY_WORDS": 8},
+    "no stories": {"STORY_WORDS": 1000},
 }
-MODULES = {"ASKED_SHARE": query_module, "DESCRIPTION_WORDS": understand_module}
+MODULES = {
+    "ASKED_SHARE": query_module,
+    "DESCRIPTION_WORDS": understand_module,
+    "STORY_WORDS": reading_module,
+}
+# Known-item descriptions written for tuning only, beside the tuning half of quality_queries.
+SUPPLEMENT = ROOT / "benchmarks" / "known_tuning_queries.json"
 
 
 class CachedEmbedder:
@@ -95,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     ]
     described = [
         e
-        for e in json.loads(search_quality.QUERIES.read_text())
+        for path in (search_quality.QUERIES, SUPPLEMENT)
+        for e in json.loads(path.read_text())
         if e["split"] == "tune" and e["kind"] in ("known_item", "mood")
     ]
     by_id = {str(movie.id): movie for movie in movies}

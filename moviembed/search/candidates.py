@@ -38,8 +38,9 @@ def dense_pool(
 
 
 def _preferred(request: Understanding, filters: Filters) -> Filters | None:
-    """`filters` narrowed to the genres a request asks or leans for, or None."""
-    if not (request.genres or request.lean_genres):
+    """`filters` narrowed to the genres a request asks or leans for, or None (a story's
+    genre words lean nothing, so they add no candidates either)."""
+    if request.story or not (request.genres or request.lean_genres):
         return None
     genres = tuple(dict.fromkeys(filters.genres + request.genres))
     if not request.genres:  # a mood: its likeliest genre

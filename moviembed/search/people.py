@@ -4,13 +4,16 @@ their films."""
 
 from __future__ import annotations
 
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.reading import TABLES, Reading
 from moviembed.search.understanding import Person
 
 
 def people(reading: Reading) -> None:
-    """Directors and cast the index knows, by full name or (for directors) a surname."""
+    """Directors and cast the index knows, by full name or (for directors) a surname. A
+    story's names stay words of the story unless they direct: the index holds every director
+    but only the first three of a cast, and a name in a plot may be a character's."""
     tokens = reading.tokens
     for size in (3, 2):
         for start in range(len(tokens) - size + 1):
@@ -18,6 +21,8 @@ def people(reading: Reading) -> None:
             if not reading.free(start, end) or not _may_name(reading, start, end):
                 continue
             role = _role_before(reading, start)
+            if reading.story and role != "director":
+                continue  # a name in a plot may be a character, or cast the index does not hold
             person = reading.catalog.person(" ".join(tokens[start:end]), role)
             if person:
                 _take_person(reading, person, start, end)
@@ -78,9 +83,9 @@ def _surname_context(reading: Reading, index: int) -> bool:
     after = tokens[index + 1] if index + 1 < len(tokens) else ""
     return (
         before in ("by", "director")
-        or after == "s"
+        or (after == "s" and not reading.story)  # in a plot "Dante's" is a character's
         or after in words.FILM_NOUNS
-        or after in words.GENRES
+        or after in kinds.GENRES
         or reading.content_count() <= 2
     )
 
@@ -88,5 +93,5 @@ def _surname_context(reading: Reading, index: int) -> bool:
 def _is_vocabulary(token: str) -> bool:
     return any(
         token in table
-        for table in (words.GENRES, words.MOODS, words.LANGUAGES, words.RECEPTION, words.ERAS)
+        for table in (kinds.GENRES, kinds.MOODS, words.LANGUAGES, words.RECEPTION, words.ERAS)
     )

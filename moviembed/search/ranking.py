@@ -38,8 +38,8 @@ AVOID_WEIGHT = 0.15
 THEME_WEIGHT = 0.15
 LIKE_WEIGHT = 0.3  # sharing a genre with the film a request names ("like Alien")
 EXCLUDED = -1.0  # a negated keyword or a sequel when sequels are not wanted: ranked last
-# A long description names a genre in passing ("a green-faced cartoon maniac"): past this
-# many words left to match, the leanings shrink in proportion.
+# A description names a genre in passing: past this many words left to match, the leanings
+# shrink in proportion (a story, search/reading.py's STORY_WORDS, leans on none at all).
 FOCUS_WORDS = 3
 
 Metadata = Mapping[str, Any]
@@ -160,9 +160,23 @@ def order_key(order: RankOrder) -> Callable[[Metadata], tuple[float, ...]]:
 
 
 def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
-    """What a request's understood genres, moods and negations add to one movie's score."""
+    """What a request's understood genres, moods and negations add to one movie's score.
+    A story names genres in passing ("a green-faced cartoon maniac", "a terrifying fashion
+    editor"): there they count as words to match and lean nothing."""
     genres = set(metadata.get("genre_list") or [])
     themes = _keywords(document)
+    score = 0.0 if request.story else _leaned(request, genres, themes)
+    if themes.intersection(request.exclude_keywords):
+        score += EXCLUDED
+    if request.not_sequel and (
+        "sequel" in themes or looks_like_sequel(str(metadata.get("title", "")))
+    ):
+        score += EXCLUDED
+    return score
+
+
+def _leaned(request: Understanding, genres: set[str], themes: set[str]) -> float:
+    """The genre, mood and reference leanings, damped for a long description."""
     score = 0.0
     if request.genres:
         score += GENRE_WEIGHT * len(genres.intersection(request.genres)) / len(request.genres)
@@ -178,12 +192,6 @@ def leaning(request: Understanding, metadata: Metadata, document: str) -> float:
     left = len(request.keywords.split())
     if request.description and FOCUS_WORDS and left:
         score *= min(1.0, FOCUS_WORDS / left)
-    if themes.intersection(request.exclude_keywords):
-        score += EXCLUDED
-    if request.not_sequel and (
-        "sequel" in themes or looks_like_sequel(str(metadata.get("title", "")))
-    ):
-        score += EXCLUDED
     return score
 
 

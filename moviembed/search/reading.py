@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moviembed.documents import fold
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.understanding import Catalog
 
@@ -91,6 +92,7 @@ class Reading:
     found: dict[str, Any] = field(default_factory=dict)
     phrases: list[tuple[str, str]] = field(default_factory=list)
     capitalized: set[str] = field(default_factory=set)
+    story: bool = False  # it tells a plot: impressions ("old", "famous") are not conditions
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
@@ -99,6 +101,8 @@ class Reading:
         self.capitalized = {
             fold(word) for word in re.findall(r"[^\W\d_][\w'-]*", self.text) if word[0].isupper()
         }
+        told = [t for t in self.tokens if _tells(t) and t not in self.capitalized]  # no names
+        self.story = len(told) >= STORY_WORDS
 
     def free(self, start: int, end: int) -> bool:
         return 0 <= start <= end <= len(self.tokens) and not any(self.used[start:end])
@@ -120,7 +124,7 @@ class Reading:
         """True when a film noun, genre or mood word follows within two words (or a film
         noun stands just before), or the request is a word or two: then "old" or "popular"
         describes the film rather than its story ("an old man", "a popular girl")."""
-        if any(starts_film_words(t) or t in words.MOODS for t in self.tokens[end : end + reach]):
+        if any(starts_film_words(t) or t in kinds.MOODS for t in self.tokens[end : end + reach]):
             return True
         if start and self.tokens[start - 1] in words.FILM_NOUNS:
             return True
@@ -132,7 +136,7 @@ class Reading:
 
 
 _FILM_STARTS = frozenset(words.FILM_NOUNS) | {
-    key.split()[0] for key in words.GENRES if key.split()[0] not in words.FILLER
+    key.split()[0] for key in kinds.GENRES if key.split()[0] not in words.FILLER
 }
 
 
@@ -149,18 +153,33 @@ TABLES = {
     name: _phrase_table(table)
     for name, table in (
         ("languages", words.LANGUAGES),
-        ("genres", words.GENRES),
-        ("moods", words.MOODS),
+        ("genres", kinds.GENRES),
+        ("moods", kinds.MOODS),
         ("reception", words.RECEPTION),
         ("eras", words.ERAS),
         ("recent", words.RECENT),
-        ("negatable", [*words.NEGATABLE, *words.NOT_SEQUEL, *words.NOT_FOREIGN]),
+        ("negatable", [*kinds.NEGATABLE, *words.NOT_SEQUEL, *words.NOT_FOREIGN]),
         ("negations", words.NEGATIONS),
         ("references", words.REFERENCE_LEADS),
         ("people", words.PEOPLE_LEADS),
         ("fillers", words.NEGATION_FILLERS),
     )
 }
+
+
+# Words no condition table knows (nor numbers, nor names written with a capital): a request
+# with this many of them tells a story ("old sci-fi horror where the crew of a space freighter
+# is hunted by ...") rather than asking for something to watch (the tuning halves' requests
+# have at most five, their descriptions of one film five to twenty).
+STORY_WORDS = 6
+_TABLE_WORDS = frozenset(word for table in TABLES.values() for phrase in table for word in phrase)
+_KNOWN_WORDS = _TABLE_WORDS | words.FILLER | set(words.FILM_NOUNS) | set(words.DECADE_WORDS)
+_NUMBER = re.compile(r"\d|(?:hours?|hrs?|minutes?|mins?)$")
+
+
+def _tells(token: str) -> bool:
+    """True for a word of the story: one no table knows, and no number or unit."""
+    return token not in _KNOWN_WORDS and not _NUMBER.match(token)
 
 
 def matches(reading: Reading, table: str) -> list[tuple[int, int, str]]:

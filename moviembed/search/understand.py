@@ -8,7 +8,9 @@ through a `Catalog` (titles, people, the newest year), so tests can hand it a di
 Conditions that name a fact of the film (language, years, runtime, reception, people,
 negated genres) filter; genres and moods lean, because "funny" or "dark" describe a film
 more loosely than TMDB's genre list does. A request that reads like a title ("The Italian
-Job", "127 Hours") is left as it is, so looking a film up by its title still works.
+Job", "127 Hours") is left as it is, so looking a film up by its title still works. One that
+tells a story (`Reading.story`) keeps only what it states about the film: impressions ("old",
+"famous", "a long film"), cast names and loose references are words of its plot.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from moviembed.documents import fold
+from moviembed.search import genre_words as kinds
 from moviembed.search import vocabulary as words
 from moviembed.search.people import people
 from moviembed.search.reading import (
@@ -28,6 +31,7 @@ from moviembed.search.reading import (
     matches,
     minutes,
     regex_matches,
+    starts_film_words,
     words_in,
 )
 from moviembed.search.understanding import Catalog, Reference, Understanding, span
@@ -64,8 +68,8 @@ def _lengths(reading: Reading) -> None:
             reading.found.update(runtime=(low, high))
             reading.take(start, end, f"runtime {span(low, high)} min")
     for start, end, phrase in words_in(reading, ("short", "shorter", "quick", "long", "lengthy")):
-        if not reading.film_context(start, end):
-            continue
+        if reading.story or not reading.film_context(start, end):
+            continue  # "a short man"; in a story, "a long film" is an impression
         bounds = (None, 90) if phrase in ("short", "shorter", "quick") else (150, None)
         reading.found.setdefault("runtime", bounds)
         reading.take(start, end, f"runtime {span(*bounds)} min")
@@ -85,21 +89,41 @@ def _era_in_context(reading: Reading, kind: str, start: int, end: int) -> bool:
     return reading.film_context(start, end)
 
 
+def _era_stated(reading: Reading, kind: str, start: int, end: int, phrase: str) -> bool:
+    """Whether an era the request writes is the film's: "released in 1994", or beside a film
+    word. "from the 90s" and "before 1960" say so in a request; in a story ("from 1927 to
+    1947 he builds planes") only after a film or genre word ("a musical from the 1930s")."""
+    if phrase.startswith(("released", "made", "came out")):
+        return True
+    if reading.story:
+        after_film = start > 0 and starts_film_words(reading.tokens[start - 1])
+        if phrase.startswith("from") and after_film:
+            return True
+    elif phrase.startswith("from") or kind in _BOUNDED:
+        return True
+    return _era_in_context(reading, kind, start, end)
+
+
 def _eras(reading: Reading) -> None:
-    newest = None
     for pattern, kind in ERA_PATTERNS:
         for start, end, match in regex_matches(reading, pattern):
             before = " ".join(reading.tokens[max(start - 3, 0) : start])
             if SETTING.search(before) or match.group(0).startswith("during"):
                 continue  # "set in the 1960s" is the story's time
-            stated = match.group(0).startswith(("from", "released", "made", "came out"))
-            if not (stated or kind in _BOUNDED or _era_in_context(reading, kind, start, end)):
+            if not _era_stated(reading, kind, start, end, match.group(0)):
                 continue
             years = era_span(kind, match.groups())
             if years is None:
                 continue
             reading.found.setdefault("years", years)
             reading.take(start, end, f"years {span(*years)}")
+    if not reading.story:  # "old", "silent", "recent" in a plot are impressions, or the plot
+        _relative_eras(reading)
+
+
+def _relative_eras(reading: Reading) -> None:
+    """Eras named by a word rather than a number: "classic", "old", "recent", "modern"."""
+    newest = None
     for start, end, phrase in matches(reading, "eras"):
         if phrase in words.AMBIGUOUS and not reading.next_is_film(end):
             continue  # "an old western", "something old"; not "the old west", "an old man"
@@ -121,6 +145,8 @@ def _eras(reading: Reading) -> None:
 
 
 def _negations(reading: Reading) -> None:
+    if reading.story:  # "an orphan with no family", "a world without war": the plot's
+        return
     for start, end, _ in matches(reading, "negations"):
         position = end
         while True:
@@ -167,7 +193,7 @@ def _negate(reading: Reading, phrase: str) -> None:
     elif phrase in words.LANGUAGES:  # "non english", "not in french"
         reading.add("not_languages", words.LANGUAGES[phrase])
     else:
-        genres, keywords = words.NEGATABLE[phrase]
+        genres, keywords = kinds.NEGATABLE[phrase]
         reading.add("exclude_genres", genres)
         reading.add("exclude_keywords", keywords)
 
@@ -205,17 +231,19 @@ def _tail_references(reading: Reading) -> None:
 def _title_at(reading: Reading, start: int, stop: int, strict: bool) -> Reference | None:
     """The stored film titled by tokens[start:stop] (an article optional); after a plain
     "like" (`strict`), one-word titles only when written as titled: "like Heat", not "like
-    heat"."""
+    heat". A story names a film only as titled ("a real boy like Pinocchio"), never a series:
+    "like a man", "a version of her" are its plot."""
     key = " ".join(reading.tokens[start:stop])
+    as_titled = reading.story or (strict and stop - start == 1)
     for candidate in (key, f"the {key}", key.removeprefix("the ")):
         found = reading.catalog.titles(candidate)
         if not found:
             continue
         best = found[0]
-        if strict and stop - start == 1 and best.title not in reading.text:
+        if as_titled and best.title not in reading.text:
             return None
         return best
-    films = reading.catalog.series(key) if stop - start > 1 else []
+    films = reading.catalog.series(key) if stop - start > 1 and not reading.story else []
     if films:  # "like Harry Potter": the films whose titles start so, the first to steer
         ids = tuple(film.id for film in films)
         return replace(films[0], title=f"{films[0].title} and {len(ids) - 1} more", ids=ids)
@@ -223,6 +251,8 @@ def _title_at(reading: Reading, start: int, stop: int, strict: bool) -> Referenc
 
 
 def _reception(reading: Reading) -> None:
+    if reading.story:  # "a famous car chase", "an award-winning reporter": the plot's words
+        return
     for start, end, phrase in matches(reading, "reception"):
         if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
             continue
@@ -235,7 +265,7 @@ def _languages(reading: Reading) -> None:
     for start, end, phrase in matches(reading, "languages"):
         after = reading.tokens[end] if end < len(reading.tokens) else ""
         before = reading.tokens[start - 1] if start else ""
-        lead = before in ("in", "spoken")
+        lead = before in ("in", "spoken") and phrase not in words.COUNTRIES
         then = reading.tokens[end + 1] if end + 1 < len(reading.tokens) else ""
         topic = after in words.LANGUAGE_TOPICS and then not in words.FILM_NOUNS
         if not lead and (topic or before == "about"):
@@ -246,6 +276,8 @@ def _languages(reading: Reading) -> None:
         stop = end + (after == "language")
         reading.take(start - lead, stop, f"language {phrase}")
     for start, end, _ in words_in(reading, ("foreign", "international", "subtitled")):
+        if not reading.film_context(start, end):
+            continue  # "an international spy team", "a foreign exchange student"
         reading.found.setdefault("not_languages", ["en"])
         reading.take(start, end, "not in English")
 
@@ -254,17 +286,17 @@ def _genres(reading: Reading) -> None:
     for start, end, phrase in matches(reading, "genres"):
         if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
             continue
-        reading.add("genres", words.GENRES[phrase])
+        reading.add("genres", kinds.GENRES[phrase])
         if phrase == "anime":
             reading.found.setdefault("languages", ["ja"])
-        reading.take(start, end, "genres " + ", ".join(words.GENRES[phrase]), keep=True)
+        reading.take(start, end, "genres " + ", ".join(kinds.GENRES[phrase]), keep=True)
 
 
 def _moods(reading: Reading) -> None:
     for start, end, phrase in matches(reading, "moods"):
         if phrase in words.AMBIGUOUS and not reading.film_context(start, end):
             continue
-        mood = words.MOODS[phrase]
+        mood = kinds.MOODS[phrase]
         reading.add("moods", [mood.label])
         reading.add("lean_genres", mood.genres)
         reading.add("avoid_genres", mood.avoid)
@@ -327,4 +359,5 @@ def _understanding(reading: Reading) -> Understanding:
         moods=tuple(found.get("moods", ())),
         phrases=tuple(reading.phrases),
         description=description,
+        story=reading.story,
     )

@@ -86,6 +86,7 @@ class Understanding:
     phrases: tuple[tuple[str, str], ...] = ()
     title_lookup: bool = False
     description: bool = False  # many words left: it describes one film more than it asks
+    story: bool = False  # it tells a plot: its genre and mood words do not lean
 
     @classmethod
     def literal(cls, text: str, title_lookup: bool = False) -> Understanding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,12 @@ from moviembed.search.ranking import (
     PRIOR_WEIGHT,
     Candidates,
     fuse,
+    leaning,
     liked_prior,
     order_key,
     vote_prior,
 )
+from moviembed.search.understanding import Understanding
 
 from ..conftest import isolate
 from ..fakes import HashingEmbedder
@@ -103,6 +106,24 @@ def test_the_prior_moves_a_film_only_as_far_as_its_fit_allows(
     )
     scored = fuse(found)
     assert max(scored, key=lambda i: scored[i][0]) == winner
+
+
+def test_a_story_names_genres_in_passing_and_leans_on_none() -> None:
+    """ "a green-faced cartoon maniac": a request leans to cartoons, a plot does not; a
+    negated keyword still ranks a film last in both."""
+    asked = Understanding(
+        text="cartoon",
+        meaning="cartoon",
+        keywords="",
+        genres=("Animation",),
+        exclude_keywords=("gore",),
+        phrases=(("cartoon", "genres Animation"),),
+    )
+    told = replace(asked, story=True)
+    cartoon = {"genre_list": ["Animation"]}
+    gory = "Keywords: gore, zombie"
+    assert leaning(asked, cartoon, "") > 0 and leaning(told, cartoon, "") == 0
+    assert leaning(told, cartoon, gory) < leaning(told, {}, "") == 0
 
 
 def test_other_orders_put_unknown_values_last() -> None:

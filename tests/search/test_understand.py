@@ -128,6 +128,7 @@ LANGUAGE = [
     ("a danish drama", {"languages": ("da",)}),
     ("swedish crime thriller", {"languages": ("sv",)}),
     ("a foreign film", {"not_languages": ("en",)}),
+    ("international movies", {"not_languages": ("en",)}),
     ("english language horror", {"languages": ("en",), "genres": ("Horror",)}),
     ("movies in Japanese", {"languages": ("ja",)}),
     ("portuguese movies", {"languages": ("pt",)}),
@@ -290,6 +291,31 @@ REFERENCE = [
     ("Se7en style detective movies", {"reference": "Se7en"}),
     ("like Harry Potter but darker", {"reference": "Harry Potter and the C... and 1 more"}),
 ]
+# Stories (six or more words no table knows): what they state about the film still counts.
+STORY = [
+    (
+        "80s movie where a teenager drives a time machine car back to the fifties and has to "
+        "get his parents together",
+        {"year_from": 1980, "year_to": 1989, "story": True},
+    ),
+    (
+        "japanese animated film where a girl works in a bathhouse for spirits after her "
+        "parents turn into pigs",
+        {"languages": ("ja",), "genres": ("Animation",), "story": True},
+    ),
+    (
+        "a musical from the 1930s where a farm girl and her dog are carried by a tornado to a "
+        "magical land",
+        {"year_from": 1930, "year_to": 1939, "story": True},
+    ),
+    (
+        "a thriller directed by Christopher Nolan where a thief steals secrets from inside the "
+        "dreams of sleeping businessmen",
+        {"people": ("Christopher Nolan",), "story": True},
+    ),
+    ("a short french comedy about a wedding, from the 90s", {"runtime_to": 90, "story": False}),
+    ("movies starring Tom Hanks and Meg Ryan from the 90s", {"people": ("Tom Hanks", "Meg Ryan")}),
+]
 # Titles, parts of titles, and stories that must NOT be read as conditions.
 LEFT_ALONE = [
     *TITLES_LIKE_REQUESTS,
@@ -316,6 +342,21 @@ LEFT_ALONE = [
     "kids shooting a zombie film in 1979 catch a train crash on camera",
     "two kids run off together on an island in the sixties",
     "a man in black and white stripes",
+    # Impressions, settings and characters in a story, not conditions:
+    "old sci-fi horror where the crew of a space freighter is hunted by a creature that bursts "
+    "out of a man's chest",
+    "musical about hollywood switching from silent films to talkies and a star whose voice is "
+    "awful",
+    "an award winning film about boston reporters uncovering abuse by priests in the church",
+    "a long film about a taxi driver who picks up a hitman and drives him across los angeles",
+    "the latest film where a secret agent uncovers the organisation behind all his enemies",
+    "from 1927 to 1947 a young tycoon builds planes, directs films and slowly loses his mind",
+    "Tom Hanks stranded alone on an island for years after a plane crash, talking to a volleyball",
+    "a boy who acts like the dark lord of his school until a new girl arrives from the city",
+    "an international spy team is disavowed after the kremlin is bombed",
+    "a foreign exchange student falls for her host family's son",
+    "a detective in japan hunts a serial killer through the rain",
+    "an orphan boy with no family befriends a dragon that can turn invisible in the forest",
 ]
 
 ROWS = [
@@ -328,6 +369,7 @@ ROWS = [
     *(pytest.param(q, e, id=f"people:{q}") for q, e in PEOPLE_ROWS),
     *(pytest.param(q, e, id=f"negation:{q}") for q, e in NEGATION),
     *(pytest.param(q, e, id=f"reference:{q}") for q, e in REFERENCE),
+    *(pytest.param(q, e, id=f"story:{q}") for q, e in STORY),
 ]
 
 
@@ -359,6 +401,7 @@ def test_left_alone(text: str) -> None:
     request = read(text)
     hard = (
         request.languages,
+        request.not_languages,
         request.year_from,
         request.year_to,
         request.runtime_from,
