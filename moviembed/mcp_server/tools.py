@@ -41,8 +41,6 @@ from moviembed.mcp_server.results import (
     movie_text,
 )
 from moviembed.search.context import context_block, movies_for_question
-from moviembed.search.query import resolve_movie, similar
-from moviembed.search.recommend import recommend, resolve_movies
 from moviembed.search.service import IndexService
 
 log = logging.getLogger(__name__)
@@ -104,7 +102,7 @@ class MovieTools:
                 limit=limit,
                 filters=parsed(filters),
                 mode=mode,
-                order=rank,
+                rank=rank,
                 literal=literal,
             )
             text = context_block(hits, heading=f"Movies for: {query}")
@@ -121,8 +119,7 @@ class MovieTools:
         """Movies most like a stored one (itself excluded), as `moviembed similar` finds them."""
 
         def work() -> tuple[SimilarResult, str]:
-            with self.service.reading() as index:
-                hits = similar(str(movie), store=index.store, limit=limit, filters=parsed(filters))
+            hits = self.service.index.similar(movie, limit, filters=parsed(filters))
             text = context_block(hits, heading=f"Movies like: {movie}")
             return SimilarResult(movie=str(movie), results=hits_of(hits)), text
 
@@ -148,17 +145,14 @@ class MovieTools:
         none they have seen; each pick names the liked movie it is closest to."""
 
         def work() -> tuple[RecommendResult, str]:
-            with self.service.reading() as index:
-                store = index.store
-                picks = recommend(
-                    resolve_movies(store, names(liked)),
-                    store=store,
-                    disliked=resolve_movies(store, names(disliked)),
-                    exclude=names(seen),
-                    limit=limit,
-                    filters=parsed(filters),
-                    method=method,
-                )
+            picks = self.service.index.recommend(
+                names(liked),
+                names(disliked),
+                names(seen),
+                limit,
+                filters=parsed(filters),
+                method=method,
+            )
             heading = f"Movies for someone who liked: {', '.join(names(liked))}"
             result = RecommendResult(results=[Pick.of_pick(pick) for pick in picks])
             return result, context_block(picks, heading=heading)
@@ -169,8 +163,7 @@ class MovieTools:
         """A stored movie's facts and text, by TMDB id or exact title."""
 
         def work() -> tuple[MovieFacts, str]:
-            with self.service.reading() as index:
-                stored = index.store.get_one(resolve_movie(index.store, str(movie)))
+            stored = self.service.index.movie(movie)
             facts = MovieFacts.of(stored["id"], stored["document"], stored["metadata"])
             return facts, movie_text(stored)
 

@@ -18,8 +18,7 @@ def get_movie(
     service: Service, movie_id: Annotated[str, Path(description="The movie's TMDB id.")]
 ) -> dict[str, Any]:
     """A stored movie's document and metadata, as `moviembed inspect ID --json` shows them."""
-    with service.reading() as index:
-        hit = index.store.get_one(movie_id.strip())
+    hit = service.index.movie(movie_id)
     return {"id": hit["id"], "document": hit["document"], "metadata": hit["metadata"]}
 
 

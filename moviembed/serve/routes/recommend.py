@@ -3,6 +3,7 @@ ratings file they exported from Letterboxd or IMDb, sent as the request body."""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from moviembed.errors import InputError
 from moviembed.index.reader import IndexReader
 from moviembed.search.filters import Filters
-from moviembed.search.recommend import resolve_movies
-from moviembed.search.taste import Taste, recommend_for, taste_from
+from moviembed.search.names import resolve_movies
+from moviembed.search.taste import Taste
 from moviembed.serve.errors import error_response
 from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service, Text
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
@@ -52,11 +53,7 @@ class RecommendRequest(BaseModel):
 def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any] | JSONResponse:
     """Movies like the liked ones and unlike the disliked ones, none of the seen ones;
     each result says which liked movie it is `because` of."""
-    try:
-        from moviembed.search.recommend import recommend
-    except ModuleNotFoundError as exc:
-        if exc.name != RECOMMEND_MODULE:
-            raise
+    if importlib.util.find_spec(RECOMMEND_MODULE) is None:
         return error_response(501, "Recommendations are not available in this moviembed version.")
     filters = Filters.parse(
         body.genre,
@@ -67,16 +64,9 @@ def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any]
         body.min_votes,
         body.runtime,
     )
-    with service.reading() as index:
-        items = recommend(
-            body.liked,
-            store=index.store,
-            disliked=body.disliked,
-            exclude=body.seen,
-            limit=body.n,
-            filters=filters,
-            weights=body.weights,
-        )
+    items = service.index.recommend(
+        body.liked, body.disliked, body.seen, body.n, filters=filters, weights=body.weights
+    )
     return {"results": [item.to_dict() for item in items]}
 
 
@@ -119,11 +109,11 @@ async def recommend_from_ratings(
     def answer() -> dict[str, Any]:
         with service.reading() as index:
             named = (
-                resolve_movies(index.store, liked or []),
-                resolve_movies(index.store, disliked or []),
+                resolve_movies(index.store, liked or [], "liked"),
+                resolve_movies(index.store, disliked or [], "disliked"),
             )
-            taste = taste_from(index.store, read.films).with_named(*named)
-            picks = recommend_for(taste, store=index.store, limit=n, filters=filters)
+            taste = index.taste(read.films).with_named(*named)
+            picks = index.recommend(taste=taste, limit=n, filters=filters)
             titles = _titles(index.store, [*taste.liked, *taste.disliked])
         return {
             "kind": read.kind,
