@@ -2,9 +2,8 @@
 
 It owns what the CLI, the service and the MCP server each used to assemble: the store, the
 query model (the fast ONNX export, saved when missing), the keyword index, and reopening
-after another process wrote. Opening reads nothing: the store opens on first use and the
-query model loads for the first text search, so `MovieIndex.open().count()` never imports
-torch or onnxruntime. Movies are named as people name them (search/names.py).
+after another process wrote. Opening reads nothing, so `MovieIndex.open().count()` never
+imports torch or onnxruntime. Movies are named as people name them (search/names.py).
 """
 
 from __future__ import annotations
@@ -154,14 +153,11 @@ class MovieIndex:
         return backends.needs_query_model(self.model, self.settings.cache_dir)
 
     def save_fast_query_model(self) -> str | None:
-        """Export the fast query model (~10 s, once per model and cache); returns why queries
-        stay slow when that fails. The next query model loaded here uses it."""
+        """Export the fast query model (~10 s, once per model and cache) for the query models
+        loaded from now on; returns why queries stay slow when that fails."""
         from moviembed.embedding import backends
 
-        problem = backends.prepare_query_model(self.model, self.settings.cache_dir)
-        if problem is None and self._embedder is not None:
-            self._embedder = None
-        return problem
+        return backends.prepare_query_model(self.model, self.settings.cache_dir)
 
     def load(self) -> MovieIndex:
         """Everything now, for a server: the store, the fast query model (exported first if
@@ -169,7 +165,7 @@ class MovieIndex:
         if self.needs_fast_query_model() and (problem := self.save_fast_query_model()):
             self._notice(problem)
         self.generation = self.store.generation()
-        _ = self.embedder
+        self._embedder = self.embedder  # loaded now, not by the first request
         self.refresh_keywords()
         return self
 
@@ -361,8 +357,8 @@ class MovieIndex:
             self.close_store()
 
     def _current_keywords(self) -> KeywordIndex | None:
-        """The keyword index, refreshed first unless a server refreshes it on reopen; None
-        (meaning alone) when it cannot be brought up to date."""
+        """The keyword index, refreshed first (a server's is, on reopen); None (meaning alone)
+        when it cannot be."""
         from moviembed.errors import StoreError
 
         if self.serving:

@@ -43,7 +43,11 @@ def test_options_by_their_cli_names_give_the_library_results(
         ("delete", {}, "Unknown search command 'delete'; use one of query, similar, recommend."),
         ("similar", {"movie": "603", "limit": 3, "colour": "red"}, "Unknown option(s): colour."),
         ("similar", {"movie": "603", "limit": 3, "store": "x"}, "Unknown option(s): store."),
-        ("query", {"text": "x", "limit": 3, "mode": "loud"}, "mode 'loud' is not one of dense, hybrid."),
+        (
+            "query",
+            {"text": "x", "limit": 3, "mode": "loud"},
+            ("mode 'loud' is not one of dense, hybrid."),
+        ),
     ],
 )
 def test_an_unknown_command_option_or_choice_is_a_usage_error(

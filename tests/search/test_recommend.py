@@ -20,8 +20,8 @@ from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Skipped, movie_from_tmdb
 from moviembed.search.filters import Filters
-from moviembed.search.query import SearchHit
 from moviembed.search.names import resolve_movies
+from moviembed.search.query import SearchHit
 from moviembed.search.recommend import Recommendation, recommend
 from moviembed.sources.dataset import iter_api_records
 

@@ -174,7 +174,9 @@ def test_movie_document_and_metadata(api: httpx.Client) -> None:
     body = response.json()
     assert body["id"] == "603" and body["metadata"]["title"] == "The Matrix"
     assert body["document"].startswith("The Matrix (1999)")
-    assert "No movie with id 999999" in error_of(api.get("/api/movies/999999"), 404)
+    assert api.get("/api/movies/the matrix (1999)").json()["id"] == body["id"]
+    message = error_of(api.get("/api/movies/999999"), 404)
+    assert "No movie with id or title '999999'" in message
 
 
 def test_context_is_prompt_ready_text(api: httpx.Client) -> None:
