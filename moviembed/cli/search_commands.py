@@ -50,14 +50,9 @@ LikedArgument = Annotated[
         show_default=False,
     ),
 ]
+NOT_HELP = "A movie they did not like; results move away from it. Repeat for more."
 NotOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--not",
-        metavar="ID|TITLE",
-        help="A movie they did not like; results move away from it. Repeat for more.",
-        show_default=False,
-    ),
+    list[str] | None, typer.Option("--not", metavar="ID|TITLE", help=NOT_HELP, show_default=False)
 ]
 SeenOption = Annotated[
     Path | None,

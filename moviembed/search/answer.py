@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from moviembed.errors import UsageError
-from moviembed.search.movie_index import FILTER_NAMES, MovieIndex
+from moviembed.search.movie_index import MovieIndex
+from moviembed.search.options import FILTER_NAMES
 from moviembed.search.query import SearchHit
 
 # The command names, and the `MovieIndex` method each runs.

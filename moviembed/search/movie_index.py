@@ -9,11 +9,11 @@ imports torch or onnxruntime. Movies are named as people name them (search/names
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from moviembed.choices import DEFAULT_METHOD, DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.config import Settings
@@ -25,6 +25,7 @@ from moviembed.index.records import StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.locking import ReadersWriterLock
 from moviembed.search.names import MovieName, resolve_movie, resolve_movies
+from moviembed.search.options import choice, filters_from
 from moviembed.search.query import SearchHit, SearchResults
 
 if TYPE_CHECKING:
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Notice = Callable[[str], None]
-_E = TypeVar("_E", bound=Enum)
-# The keyword names `Filters.parse` takes, which every search method accepts as `**filters`.
-FILTER_NAMES = ("genres", "year", "director", "language", "min_rating", "min_votes", "runtime")
 # One thread per query in a server: requests run side by side, and a single short query gains
 # little from a second thread, whose spin-waiting costs the other requests CPU (measured:
 # 12.6 ms of CPU per query embedding on one thread, 35 ms on two, on a busy 2-core machine).
@@ -63,6 +61,7 @@ class MovieIndex:
         self._embedder: Embedder | None = None
         self._loading: Callable[[str], Embedder] | None = None  # `preload`'s pending load
         self._lock = ReadersWriterLock()
+        self._making = threading.RLock()  # each part is made once, by one thread
 
     @classmethod
     def open(
@@ -93,13 +92,14 @@ class MovieIndex:
     @property
     def store(self) -> IndexReader:
         """The vectors, documents and metadata (Chroma); opened on first use."""
-        if self._store is None:
-            from moviembed.index.cached import CachingReader
-            from moviembed.index.store import EmbeddingStore
+        with self._making:
+            if self._store is None:
+                from moviembed.index.cached import CachingReader
+                from moviembed.index.store import EmbeddingStore
 
-            kind = CachingReader if self.serving else EmbeddingStore
-            self._store = kind.from_settings(self.settings)
-        return self._store
+                kind = CachingReader if self.serving else EmbeddingStore
+                self._store = kind.from_settings(self.settings)
+            return self._store
 
     @property
     def model(self) -> str:
@@ -109,27 +109,31 @@ class MovieIndex:
     @property
     def keywords(self) -> KeywordIndex:
         """The BM25 index of the documents (hybrid search), kept in the cache folder."""
-        if self._keywords is None:
-            cache = self.settings.cache_dir
-            self._keywords = KeywordIndex.for_store(self.store, cache, pinned=self.serving)
-        return self._keywords
+        with self._making:
+            if self._keywords is None:
+                cache = self.settings.cache_dir
+                self._keywords = KeywordIndex.for_store(self.store, cache, pinned=self.serving)
+            return self._keywords
 
     @property
     def embedder(self) -> Embedder:
         """The query model: the ONNX export if it is saved and sound, else sentence-transformers
         (with a notice saying why); loaded on first use."""
-        if self._embedder is None:
-            from moviembed.embedding import backends
+        if self._embedder is not None:  # loaded: no lock to take on every query
+            return self._embedder
+        with self._making:
+            if self._embedder is None:
+                from moviembed.embedding import backends
 
-            if self._loading is not None:
-                self._embedder = self._loading(self.store.model_name())
-            else:
-                threads = SERVER_THREADS if self.serving else None
-                cache, notice = self.settings.cache_dir, self._notice
-                self._embedder = backends.query_embedder(
-                    self.model, cache, on_notice=notice, threads=threads
-                )
-        return self._embedder
+                if self._loading is not None:
+                    self._embedder = self._loading(self.store.model_name())
+                else:
+                    threads = SERVER_THREADS if self.serving else None
+                    cache, notice = self.settings.cache_dir, self._notice
+                    self._embedder = backends.query_embedder(
+                        self.model, cache, on_notice=notice, threads=threads
+                    )
+            return self._embedder
 
     def preload(self) -> MovieIndex:
         """Start loading the query model in the background (a text search is coming), so it
@@ -148,9 +152,7 @@ class MovieIndex:
         not it (the export is damaged), or, before one is loaded, none is saved."""
         from moviembed.embedding import backends
 
-        if self._embedder is not None:
-            return not backends.is_fast_query_embedder(self._embedder)
-        return backends.needs_query_model(self.model, self.settings.cache_dir)
+        return backends.wants_query_model(self.model, self.settings.cache_dir, self._embedder)
 
     def save_fast_query_model(self) -> str | None:
         """Export the fast query model (~10 s, once per model and cache) for the query models
@@ -211,8 +213,8 @@ class MovieIndex:
         (genres, year, director, language, min_rating, min_votes, runtime)."""
         from moviembed.search.query import search
 
-        chosen = _filters(filters, filter_values)
-        mode = _choice(SearchMode, mode, "mode")
+        chosen = filters_from(filters, filter_values)
+        mode = choice(SearchMode, mode, "mode")
         with self.reading():
             keywords = None if mode is SearchMode.dense else self._current_keywords()
             return search(
@@ -223,7 +225,7 @@ class MovieIndex:
                 limit=limit,
                 filters=chosen,
                 mode=mode,
-                order=_choice(RankOrder, rank, "rank"),
+                order=choice(RankOrder, rank, "rank"),
                 literal=literal,
                 ignore=ignore,
             )
@@ -234,7 +236,7 @@ class MovieIndex:
         """The movies most like a stored one (itself excluded); needs no model."""
         from moviembed.search.query import similar
 
-        chosen = _filters(filters, values)
+        chosen = filters_from(filters, values)
         with self.reading():
             return similar(str(movie), store=self.store, limit=limit, filters=chosen)
 
@@ -257,7 +259,7 @@ class MovieIndex:
         from moviembed.search.recommend import recommend
         from moviembed.search.taste import recommend_for
 
-        chosen = _filters(filters, values)
+        chosen = filters_from(filters, values)
         with self.reading():
             store = self.store
             loved = resolve_movies(store, liked, "liked")
@@ -374,24 +376,3 @@ class MovieIndex:
         """Ids never to recommend: TMDB ids as they are (stored or not), titles resolved."""
         ids = [str(movie).strip() for movie in seen]
         return [i if i.isdigit() else resolve_movie(self.store, i, "seen") for i in ids]
-
-
-def _filters(given: Filters | None, values: dict[str, Any]) -> Filters:
-    """`Filters.parse(**values)`, or `given` (not both); UsageError for an unknown name."""
-    unknown = sorted(set(values) - set(FILTER_NAMES))
-    if unknown:
-        raise UsageError(f"Unknown option(s): {', '.join(unknown)}.")
-    if given is not None and values:
-        raise UsageError("Give filters either as a Filters or by name, not both.")
-    genres = values.pop("genres", None) or ()
-    values["genres"] = [genres] if isinstance(genres, str) else list(genres)
-    return given or Filters.parse(**values)
-
-
-def _choice(kind: type[_E], value: Any, field: str) -> _E:
-    """`value` as a member of `kind`; UsageError naming the field and the choices."""
-    try:
-        return kind(value)
-    except ValueError:
-        names = ", ".join(str(member.value) for member in kind)
-        raise UsageError(f"{{field}} {value!r} is not one of {names}.", field=field) from None

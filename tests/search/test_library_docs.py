@@ -32,7 +32,7 @@ def test_every_example_runs(
         exec(compile(code, f"docs/library.md, example {number}", "exec"), namespace)
     printed = capsys.readouterr().out
     assert "because you liked Heat" in printed or "because you liked Casino" in printed
-    assert "No movie with id or title 'Citizen Kane' in the index." in printed
+    assert "No movie with id or title 'A Film Nobody Made' in the index." in printed
     assert "sentence-transformers/all-MiniLM-L6-v2" in printed
     prompt = namespace["prompt"]
     assert isinstance(prompt, str) and "Heat (1995) | TMDB id 949" in prompt
