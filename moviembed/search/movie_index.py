@@ -117,8 +117,9 @@ class MovieIndex:
 
     @property
     def embedder(self) -> Embedder:
-        """The query model: the ONNX export if it is saved and sound, else sentence-transformers
-        (with a notice saying why); loaded on first use."""
+        """The query model, loaded on first use: the fast ONNX export (saved first if this
+        cache has none, ~10 s once per model), else sentence-transformers with a notice saying
+        why. After `preload`, the export is not waited for: `needs_fast_query_model` tells."""
         if self._embedder is not None:  # loaded: no lock to take on every query
             return self._embedder
         with self._making:
@@ -128,6 +129,8 @@ class MovieIndex:
                 if self._loading is not None:
                     self._embedder = self._loading(self.store.model_name())
                 else:
+                    if self.needs_fast_query_model() and (problem := self.save_fast_query_model()):
+                        self._notice(problem)
                     threads = SERVER_THREADS if self.serving else None
                     cache, notice = self.settings.cache_dir, self._notice
                     self._embedder = backends.query_embedder(
@@ -162,10 +165,8 @@ class MovieIndex:
         return backends.prepare_query_model(self.model, self.settings.cache_dir)
 
     def load(self) -> MovieIndex:
-        """Everything now, for a server: the store, the fast query model (exported first if
-        missing), and the keyword index brought up to date."""
-        if self.needs_fast_query_model() and (problem := self.save_fast_query_model()):
-            self._notice(problem)
+        """Everything now, for a server: the store, the query model and the keyword index
+        brought up to date."""
         self.generation = self.store.generation()
         self._embedder = self.embedder  # loaded now, not by the first request
         self.refresh_keywords()
