@@ -81,6 +81,8 @@ class MovieIndex:
         `options` are `MovieIndex`'s own (`serving`, `on_notice`). Nothing is read yet.
         """
         if settings is None:
+            if path is not None and chroma_url is None:
+                chroma_url = ""  # a folder given outright wins over a server in the environment
             given = {"db_path": path, "chroma_url": chroma_url, "cache_dir": cache_dir}
             settings = Settings.load(**given, model=model)
         elif any(value is not None for value in (path, chroma_url, cache_dir, model)):

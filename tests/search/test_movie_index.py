@@ -35,11 +35,15 @@ def index(fake_index: Path) -> MovieIndex:
     return MovieIndex.open(fake_index)
 
 
-def test_open_by_path_by_default_settings_or_by_settings(fake_index: Path) -> None:
+def test_open_by_path_by_default_settings_or_by_settings(
+    fake_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert MovieIndex.open(fake_index).count() == 12
     assert MovieIndex.open().count() == 12  # MOVIEMBED_DB, as the CLI reads it
     assert MovieIndex.open(settings=Settings.load(db_path=fake_index)).count() == 12
     assert MovieIndex.open(fake_index.parent / "none").count() == 0
+    monkeypatch.setenv("MOVIEMBED_CHROMA_URL", "http://127.0.0.1:9")  # a folder given wins
+    assert MovieIndex.open(fake_index).count() == 12
     with pytest.raises(UsageError, match="either settings or path"):
         MovieIndex.open(fake_index, settings=Settings.load())
 
@@ -188,3 +192,29 @@ def test_a_reader_may_read_again_while_a_writer_waits() -> None:
             assert not wrote.is_set()
     writer.join(timeout=10)
     assert wrote.is_set()
+
+
+WRITER = """
+import sys
+from moviembed.index.store import EmbeddingStore
+store = EmbeddingStore(sys.argv[1])
+vector = [0.0] * 383 + [1.0]
+metadata = {"title": "The Lighthouse Cartographer", "title_key": "the lighthouse cartographer"}
+store.upsert_movies(["990001"], [vector], ["A lighthouse keeper maps the sea."], [metadata])
+store.mark_changed()
+"""
+
+
+def test_a_served_index_shows_another_process_write_after_reopen(fake_index: Path) -> None:
+    index = MovieIndex(Settings.load(db_path=fake_index), serving=True).load()
+    try:
+        assert index.keywords.search("lighthouse", 3) == []
+        subprocess.run([sys.executable, "-c", WRITER, str(fake_index)], check=True)
+        generation = index.current_generation()
+        assert generation != index.generation
+        index.reopen(generation)
+        assert index.generation == generation and index.count() == 13
+        assert index.movie("the lighthouse cartographer")["id"] == "990001"
+        assert index.keywords.search("lighthouse", 3)[0][0] == "990001"  # refreshed on reopen
+    finally:
+        index.close()
