@@ -30,6 +30,7 @@ def resolve_movie(store: IndexReader, movie: MovieName, field: str = "movie") ->
             return movie_id
     matches = store.find_by_title(fold(text))
     dated = None if matches else _WITH_YEAR.match(text)
+    titled: list[StoredMovie] = []
     if dated:  # "Heat (1995)" or "Heat 1995": the title of that year
         year = int(dated["paren"] or dated["bare"])
         titled = store.find_by_title(fold(dated["title"]))
@@ -38,7 +39,8 @@ def resolve_movie(store: IndexReader, movie: MovieName, field: str = "movie") ->
         return matches[0]["id"]
     if matches:
         raise UsageError(_ambiguous(text, matches, dated is not None), field=field)
-    raise NotFoundError(f"No movie with id or title {text!r} in the index.", field=field)
+    others = f"; there is {_listed(titled)}" if titled else ""
+    raise NotFoundError(f"No movie with id or title {text!r} in the index{others}.", field=field)
 
 
 def resolve_movies(
@@ -57,8 +59,12 @@ def label(hit: StoredMovie) -> str:
 
 
 def _ambiguous(text: str, matches: Sequence[StoredMovie], dated: bool) -> str:
-    ordered = sorted(matches, key=lambda hit: (hit["metadata"].get("year") or 0, int(hit["id"])))
-    listed = ", ".join(label(hit) for hit in ordered[:SHOWN])
-    more = f" and {len(ordered) - SHOWN} more" if len(ordered) > SHOWN else ""
     hint = "give the id" if dated else "give the year or the id"
-    return f"Several movies are titled {text!r}: {listed}{more}; {hint}."
+    return f"Several movies are titled {text!r}: {_listed(matches)}; {hint}."
+
+
+def _listed(hits: Sequence[StoredMovie]) -> str:
+    """The movies by year, then id, each with both, the first SHOWN of them."""
+    ordered = sorted(hits, key=lambda hit: (hit["metadata"].get("year") or 0, int(hit["id"])))
+    more = f" and {len(ordered) - SHOWN} more" if len(ordered) > SHOWN else ""
+    return ", ".join(label(hit) for hit in ordered[:SHOWN]) + more

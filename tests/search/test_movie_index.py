@@ -66,8 +66,12 @@ def test_a_shared_title_lists_its_candidates_and_the_year_picks_one(index: Movie
     assert caught.value.field == "movie"
     assert index.resolve("Casablanca (1999)") == REMAKE
     assert index.resolve("casablanca 1942") == CASABLANCA
-    with pytest.raises(NotFoundError, match="No movie with id or title 'Casablanca 1977'"):
+    with pytest.raises(NotFoundError) as missing:
         index.resolve("Casablanca 1977")
+    assert str(missing.value) == (
+        "No movie with id or title 'Casablanca 1977' in the index; "
+        "there is Casablanca (1942, id 289), Casablanca (1999, id 999001)."
+    )
 
 
 def test_an_unknown_movie_names_the_argument(index: MovieIndex) -> None:
