@@ -97,7 +97,7 @@ def rows(run: Callable[..., list[SearchHit]] = search) -> dict[str, dict[str, An
 
 def precision(condition: dict[str, Any], hits: list[SearchHit], best: float, by_id: dict) -> float:
     """P@10 over the best the catalog allows."""
-    met = sum(1 for hit in hits[:K] if meets(condition, by_id[hit.id]))
+    met = sum(1 for hit in hits[:K] if meets(condition, by_id[str(hit.id)]))
     return met / K / best
 
 
@@ -136,7 +136,7 @@ def show(
     print(f"\n{entry['id']} [{where}] {entry['query']!r}", file=out)
     print(f"    condition: {json.dumps(entry['condition'], ensure_ascii=False)}", file=out)
     for hit in hits[:K]:
-        movie = by_id[hit.id]
+        movie = by_id[str(hit.id)]
         mark = "✓" if meets(entry["condition"], movie) else "✗"
         facts = f"{movie.year}, {movie.original_language}, {movie.runtime} min"
         genres = ", ".join(movie.genres)

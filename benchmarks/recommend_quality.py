@@ -151,7 +151,7 @@ def evaluate(
                 method=setting.method,
             )
             latencies.append(time.perf_counter() - started)
-            row = judge.score(profile, [pick.id for pick in picks])
+            row = judge.score(profile, [str(pick.id) for pick in picks])
             rows.append(row | {f"ndcg {profile[group]}": row["ndcg"] for group in GROUPS})
     return {**means(rows), "latency_ms": statistics.median(latencies) * 1000}
 
@@ -183,9 +183,9 @@ def popularity_prior(
 
         def reranked(profile: dict[str, Any], weight: float = weight) -> list[str]:
             pool = pools[profile["name"]]
-            prior = [weight * math.log1p(votes.get(pick.id, 0)) / most for pick in pool]
+            prior = [weight * math.log1p(votes.get(str(pick.id), 0)) / most for pick in pool]
             order = sorted(range(len(pool)), key=lambda i: -(pool[i].similarity + prior[i]))
-            return [pool[i].id for i in order[:K]]
+            return [str(pool[i].id) for i in order[:K]]
 
         results[weight] = {
             half: means([judge.score(profile, reranked(profile)) for profile in profiles])

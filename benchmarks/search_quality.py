@@ -129,7 +129,7 @@ def evaluate(
     """{split: {kind: {mrr, recall, ndcg}}} for the search `run(entry) -> hits`."""
     scores: dict[str, dict[str, dict[str, list[float]]]] = {}
     for entry in entries:
-        grades = [relevance(entry, movies[hit.id]) for hit in run(entry)][:K]
+        grades = [relevance(entry, movies[str(hit.id)]) for hit in run(entry)][:K]
         ideal = ideals[entry["id"]]
         for split in (entry["split"], "all"):
             kind = scores.setdefault(split, {}).setdefault(entry["kind"], {})

@@ -47,7 +47,7 @@ def new_movies() -> list[dict]:
     return movies
 
 
-def dense_top(port: int, text: str) -> str | None:
+def dense_top(port: int, text: str) -> int | None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     query = urllib.parse.urlencode({"q": text, "n": 1, "mode": "dense"})
     connection.request("GET", f"/api/search?{query}")
@@ -59,7 +59,7 @@ def dense_top(port: int, text: str) -> str | None:
 def seconds_until_found(port: int, movie: dict, timeout: float = 120.0) -> float:
     """Seconds until a dense search for the movie's synopsis ranks it first."""
     began = time.monotonic()
-    while dense_top(port, movie["overview"]) != str(movie["id"]):
+    while dense_top(port, movie["overview"]) != int(movie["id"]):
         if time.monotonic() - began > timeout:
             raise RuntimeError(f"{movie['title']} was not found within {timeout:.0f} s")
         time.sleep(0.1)

@@ -1,9 +1,11 @@
 """Settings resolved once: CLI flag > environment > `.env` > default, every value validated.
 
-This is the only module that reads the environment. Each setting is declared once
-below (its variable, its flag, how to parse it, its default), and every source of
-a value goes through the same parser, so a value from `.env` meets the same bounds
-as the flag. The rest of the library is driven with a `Settings` or plain values.
+This is the only module that reads the environment. Each setting is declared once, as a
+field of `Settings` made by `_setting`: its name, type, default, variable, parser and
+help. `Settings.load`, the checks of `.env.example` and the docs, the CLI's help and the
+error messages all derive from that declaration, and every source of a value goes
+through the same parser, so a value from `.env` meets the same bounds as the flag.
+The rest of the library is driven with a `Settings` or plain values.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,13 +26,6 @@ from moviembed.files import read_user_text
 APP_NAME = "moviembed"
 DEFAULT_COLLECTION = "movies"
 DEFAULT_TMDB_URL = "https://api.themoviedb.org/3"
-DEFAULT_TMDB_LANGUAGE = "en-US"
-DEFAULT_TMDB_RATE = 20.0
-DEFAULT_TMDB_TIMEOUT = 10.0
-DEFAULT_TMDB_ATTEMPTS = 5
-DEFAULT_TMDB_CONNECTIONS = (
-    4  # requests in flight: enough to reach the rate limit across the internet
-)
 DEFAULT_CHROMA_PORT = 8000
 DEFAULT_IMAGE_BASE_URL = "https://image.tmdb.org/t/p/w185"  # TMDB's posters, 185 px wide
 MAX_ENV_FILE_BYTES = 2**20
@@ -51,86 +46,25 @@ def default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything configurable, validated. Secrets are kept out of `repr`."""
-
-    db_path: Path = field(default_factory=default_db_path)
-    cache_dir: Path = field(default_factory=default_cache_dir)
-    collection: str = DEFAULT_COLLECTION
-    model: str | None = None
-    batch_size: int | None = None  # None: what suits the device (embedding.devices)
-    device: str = "auto"
-    tmdb_api_key: str | None = field(default=None, repr=False)
-    tmdb_read_access_token: str | None = field(default=None, repr=False)
-    tmdb_url: str = DEFAULT_TMDB_URL
-    tmdb_language: str = DEFAULT_TMDB_LANGUAGE
-    tmdb_rate: float = DEFAULT_TMDB_RATE
-    tmdb_timeout: float = DEFAULT_TMDB_TIMEOUT
-    tmdb_attempts: int = DEFAULT_TMDB_ATTEMPTS
-    tmdb_connections: int = DEFAULT_TMDB_CONNECTIONS
-    chroma_url: str | None = None
-    chroma_token: str | None = field(default=None, repr=False)
-    chroma_tenant: str | None = None
-    chroma_database: str | None = None
-    serve_token: str | None = field(default=None, repr=False)
-    image_base_url: str = DEFAULT_IMAGE_BASE_URL
-    allowed_hosts: tuple[str, ...] = ()
-
-    @classmethod
-    def load(
-        cls,
-        env_file: Path | None = None,
-        environ: Mapping[str, str] | None = None,
-        **overrides: Any,
-    ) -> Settings:
-        """Resolve every setting from `overrides` (CLI flags), `environ`, then a `.env` file.
-
-        `.env` is read only from the working directory, or from `env_file` when given;
-        a missing explicit `env_file` is an error, a missing `./.env` is not. An
-        override of None means the flag was not given.
-        """
-        env = os.environ if environ is None else environ
-        file_values = _read_env_file(env_file)
-        values: dict[str, Any] = {}
-        for name, spec in SPECS.items():
-            if overrides.get(name) is not None:
-                if str(overrides[name]) == "" and spec.clearable:
-                    continue  # an empty flag clears the setting, e.g. --chroma-url ""
-                raw, origin = str(overrides[name]), spec.flag or name
-            elif env.get(spec.variable):
-                raw, origin = env[spec.variable], spec.variable
-            elif file_values.get(spec.variable):
-                raw, origin = file_values[spec.variable], f"{spec.variable} (in .env)"
-            else:
-                continue
-            values[name] = spec.parsed(raw, origin)
-        unknown = set(overrides) - set(SPECS)
-        if unknown:
-            raise TypeError(f"Settings has no field(s) {', '.join(sorted(unknown))}")
-        return cls(**values)
-
-    @property
-    def has_tmdb_credentials(self) -> bool:
-        """True when a TMDB key or read access token is configured."""
-        return bool(self.tmdb_api_key or self.tmdb_read_access_token)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """How one setting is named and parsed; `parse` raises ValueError saying what it wants."""
+class SettingSpec:
+    """How one setting is named, parsed and explained; `parse` raises ValueError saying
+    what it wants."""
 
     variable: str
     parse: Callable[[str], Any]
-    flag: str | None = None
+    help: str
     secret: bool = False  # never repeat the value in a message
     clearable: bool = True  # an empty flag means "not set" (else it is a bad value)
 
-    def parsed(self, raw: str, origin: str) -> Any:
+    def parsed(self, raw: str, name: str, origin: str | None = None) -> Any:
+        """`raw` parsed, or ConfigError naming where it came from: `origin` (a variable),
+        else the setting itself as `{field}`, which each face words its own way."""
         try:
             return self.parse(raw)
         except ValueError as exc:
             shown = "" if self.secret else f", got {_shown(raw)}"
-            raise ConfigError(f"{origin} must be {exc}{shown}.") from None
+            where = origin or "{field}"
+            raise ConfigError(f"{where} must be {exc}{shown}.", field=name) from None
 
 
 def _shown(raw: str) -> str:
@@ -170,6 +104,14 @@ def _path(raw: str) -> Path:
     return Path(raw).expanduser()
 
 
+def _absolute(path: Path) -> Path:
+    """`path` made absolute against the working directory (kept as it is without one)."""
+    try:
+        return Path(os.path.abspath(path))
+    except OSError:  # the working directory was removed
+        return Path(path)
+
+
 def _text(pattern: str, wanted: str) -> Callable[[str], str]:
     """A parser for text matching `pattern` in full."""
     compiled = re.compile(pattern)
@@ -189,7 +131,6 @@ _credential = _text(
 _name = _text(
     r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]", "3-512 letters, digits, '.', '_' or '-'"
 )
-# A language becomes part of a cache path, so nothing but `xx` or `xx-YY` is accepted.
 _language = _text(r"[a-z]{2}(-[A-Z]{2})?", "a language like en or en-US")
 _model = _text(r"[^\x00-\x1f\x7f]{1,500}", "a model name or folder (no control characters)")
 
@@ -263,35 +204,162 @@ def _server_url(raw: str) -> str:
     return f"{'https' if ssl else 'http'}://{host}:{port}"
 
 
-SPECS: dict[str, _Spec] = {
-    "db_path": _Spec("MOVIEMBED_DB", _path, "--db", clearable=False),  # "" is not "here"
-    "cache_dir": _Spec("MOVIEMBED_CACHE_DIR", _folder),
-    "collection": _Spec("MOVIEMBED_COLLECTION", _name),
-    "model": _Spec("MOVIEMBED_MODEL", _model, "--model"),
-    "batch_size": _Spec("MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "--batch-size"),
-    "device": _Spec("MOVIEMBED_DEVICE", _device, "--device"),
-    "tmdb_api_key": _Spec("TMDB_API_KEY", _credential, secret=True),
-    "tmdb_read_access_token": _Spec("TMDB_READ_ACCESS_TOKEN", _credential, secret=True),
-    "tmdb_url": _Spec("MOVIEMBED_TMDB_URL", _http_url, secret=True),
-    "tmdb_language": _Spec("TMDB_LANGUAGE", _language),
-    "tmdb_rate": _Spec("MOVIEMBED_TMDB_RATE", _number(float, 0.1, 1000), "--rate"),
-    "tmdb_timeout": _Spec("MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600)),
-    "tmdb_attempts": _Spec("MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20)),
-    "tmdb_connections": _Spec("MOVIEMBED_TMDB_CONNECTIONS", _number(int, 1, 16)),
+def _setting(
+    variable: str,
+    parse: Callable[[str], Any],
+    help: str,
+    default: Any = None,
+    *,
+    factory: Callable[[], Any] | None = None,
+    secret: bool = False,
+    clearable: bool = True,
+) -> Any:
+    """One setting's whole declaration, as a `Settings` field: its environment variable,
+    its parser, a line of help and its default (or `factory`)."""
+    spec = SettingSpec(variable, parse, help, secret, clearable)
+    metadata = {"setting": spec}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, repr=not secret, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, validated. Secrets are kept out of `repr`.
+
+    Folders are made absolute once, here: a relative one must not change meaning when
+    something changes the working directory later (importing chromadb does, briefly).
+    """
+
+    # "" is not "here" for the index folder, so an empty --db is a bad value.
+    db_path: Path = _setting(
+        "MOVIEMBED_DB", _path, "Index folder", factory=default_db_path, clearable=False
+    )
+    cache_dir: Path = _setting(
+        "MOVIEMBED_CACHE_DIR", _folder, "Derived files", factory=default_cache_dir
+    )
+    collection: str = _setting(
+        "MOVIEMBED_COLLECTION", _name, "ChromaDB collection", DEFAULT_COLLECTION
+    )
+    model: str | None = _setting("MOVIEMBED_MODEL", _model, "Model for a new index")
+    # None: what suits the device (embedding.devices)
+    batch_size: int | None = _setting(
+        "MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "Texts per model call, 1-4096"
+    )
+    device: str = _setting(
+        "MOVIEMBED_DEVICE", _device, "Encode on auto, cpu, cuda, cuda:N or mps", "auto"
+    )
+    tmdb_api_key: str | None = _setting("TMDB_API_KEY", _credential, "TMDB v3 key", secret=True)
+    tmdb_read_access_token: str | None = _setting(
+        "TMDB_READ_ACCESS_TOKEN", _credential, "TMDB v4 token", secret=True
+    )
     # URLs are not echoed back: a pasted one may carry a password or a key.
-    "chroma_url": _Spec("MOVIEMBED_CHROMA_URL", _server_url, "--chroma-url", secret=True),
-    "chroma_token": _Spec("MOVIEMBED_CHROMA_TOKEN", _credential, secret=True),
-    "chroma_tenant": _Spec("MOVIEMBED_CHROMA_TENANT", _name),
-    "chroma_database": _Spec("MOVIEMBED_CHROMA_DATABASE", _name),
-    "serve_token": _Spec("MOVIEMBED_SERVE_TOKEN", _credential, "--token", secret=True),
-    "image_base_url": _Spec("MOVIEMBED_IMAGE_BASE_URL", _image_url),
-    "allowed_hosts": _Spec("MOVIEMBED_ALLOWED_HOSTS", _host_names),
-}
+    tmdb_url: str = _setting(
+        "MOVIEMBED_TMDB_URL", _http_url, "TMDB API base URL", DEFAULT_TMDB_URL, secret=True
+    )
+    # A language becomes part of a cache path, so nothing but `xx` or `xx-YY` is accepted.
+    tmdb_language: str = _setting("TMDB_LANGUAGE", _language, "TMDB's language", "en-US")
+    tmdb_rate: float = _setting(
+        "MOVIEMBED_TMDB_RATE",
+        _number(float, 0.1, 1000),
+        "Most TMDB requests per second, 0.1-1000",
+        20.0,
+    )
+    tmdb_timeout: float = _setting(
+        "MOVIEMBED_TMDB_TIMEOUT", _number(float, 0.1, 600), "Seconds per TMDB answer", 10.0
+    )
+    tmdb_attempts: int = _setting(
+        "MOVIEMBED_TMDB_ATTEMPTS", _number(int, 1, 20), "Tries per TMDB request", 5
+    )
+    # 4 in flight: enough to reach the rate limit across the internet.
+    tmdb_connections: int = _setting(
+        "MOVIEMBED_TMDB_CONNECTIONS", _number(int, 1, 16), "TMDB requests in flight", 4
+    )
+    chroma_url: str | None = _setting(
+        "MOVIEMBED_CHROMA_URL", _server_url, "Chroma server URL", secret=True
+    )
+    chroma_token: str | None = _setting(
+        "MOVIEMBED_CHROMA_TOKEN", _credential, "Chroma server token", secret=True
+    )
+    chroma_tenant: str | None = _setting("MOVIEMBED_CHROMA_TENANT", _name, "Chroma tenant")
+    chroma_database: str | None = _setting("MOVIEMBED_CHROMA_DATABASE", _name, "Chroma database")
+    serve_token: str | None = _setting(
+        "MOVIEMBED_SERVE_TOKEN", _credential, "Bearer token of the service", secret=True
+    )
+    image_base_url: str = _setting(
+        "MOVIEMBED_IMAGE_BASE_URL", _image_url, "Poster base URL", DEFAULT_IMAGE_BASE_URL
+    )
+    allowed_hosts: tuple[str, ...] = _setting(
+        "MOVIEMBED_ALLOWED_HOSTS", _host_names, "More Host: names the service answers to", ()
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("db_path", "cache_dir"):
+            object.__setattr__(self, name, _absolute(getattr(self, name)))
+
+    @classmethod
+    def load(
+        cls,
+        env_file: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Resolve every setting from `overrides` (CLI flags), `environ`, then a `.env` file.
+
+        `.env` is read only from the working directory, or from `env_file` when given;
+        a missing explicit `env_file` is an error, a missing `./.env` is not. An
+        override of None means the flag was not given.
+        """
+        unknown = set(overrides) - set(SPECS)
+        if unknown:
+            raise TypeError(f"Settings has no field(s) {', '.join(sorted(unknown))}")
+        env = os.environ if environ is None else environ
+        file_values = _read_env_file(env_file)
+        values: dict[str, Any] = {}
+        for name, spec in SPECS.items():
+            origin: str | None = None
+            if overrides.get(name) is not None:
+                if str(overrides[name]) == "" and spec.clearable:
+                    continue  # an empty flag clears the setting, e.g. --chroma-url ""
+                raw = str(overrides[name])
+            elif env.get(spec.variable):
+                raw, origin = env[spec.variable], spec.variable
+            elif file_values.get(spec.variable):
+                raw, origin = file_values[spec.variable], f"{spec.variable} (in .env)"
+            else:
+                continue
+            values[name] = spec.parsed(raw, name, origin)
+        return cls(**values)
+
+    @property
+    def has_tmdb_credentials(self) -> bool:
+        """True when a TMDB key or read access token is configured."""
+        return bool(self.tmdb_api_key or self.tmdb_read_access_token)
+
+
+SPECS: dict[str, SettingSpec] = {item.name: item.metadata["setting"] for item in fields(Settings)}
+
+
+def default(name: str) -> Any:
+    """The declared default of setting `name` (one without a factory)."""
+    return Settings.__dataclass_fields__[name].default
+
+
+def checked(name: str, value: Any) -> Any:
+    """`value` for setting `name` through its declared check, for callers that give plain
+    values rather than a `Settings`; ConfigError names the setting."""
+    return SPECS[name].parsed(str(value), name)
+
+
+def setting_help(name: str) -> str:
+    """The help line of setting `name`, with the variable that sets it, for --help texts."""
+    spec = SPECS[name]
+    return f"{spec.help} (env {spec.variable})."
 
 
 def chroma_server_url(raw: str) -> str:
     """A Chroma server URL as `scheme://host:port`, or ConfigError saying what is wrong."""
-    return SPECS["chroma_url"].parsed(raw, "--chroma-url")
+    return SPECS["chroma_url"].parsed(raw, "chroma_url")
 
 
 def _read_env_file(env_file: Path | None) -> dict[str, str]:

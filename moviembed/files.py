@@ -211,7 +211,9 @@ def refuse_non_folder(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"Cannot look at {path}: {exc.strerror or exc}.") from None
     if is_file:
-        raise StoreError(f"{path} is a file, not an index folder. Point --db at a folder.")
+        raise StoreError(
+            f"{path} is a file, not an index folder. Point {{field}} at a folder.", field="db_path"
+        )
 
 
 def file_sha256(path: Path) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from moviembed.config import Settings, default_db_path
 from moviembed.errors import ConfigError
+from moviembed.index.store import EmbeddingStore
 
 
 def test_defaults_when_nothing_is_set(tmp_path: Path) -> None:
@@ -49,3 +50,20 @@ def test_env_file_in_parent_folders_is_ignored(
 def test_bad_batch_size_is_a_config_error(raw: str) -> None:
     with pytest.raises(ConfigError, match="MOVIEMBED_BATCH_SIZE must be a number from 1 to 4096"):
         Settings.load(environ={"MOVIEMBED_BATCH_SIZE": raw})
+
+
+def test_relative_folders_keep_their_meaning_when_the_working_directory_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing chromadb changes the working directory for a moment, while another thread
+    may be opening the query model from the cache folder: folders are absolute from the
+    start, whether loaded or given directly."""
+    monkeypatch.chdir(tmp_path)
+    here = Path.cwd()
+    loaded = Settings.load(environ={"MOVIEMBED_DB": "index", "MOVIEMBED_CACHE_DIR": "cache"})
+    given = Settings(db_path=Path("index"), cache_dir=Path("cache"))
+    monkeypatch.chdir(tmp_path.parent)
+    for settings in (loaded, given):
+        assert settings.db_path == here / "index" and settings.cache_dir == here / "cache"
+    store = EmbeddingStore(Path("index"))
+    assert store.persist_dir == Path(store.location) == Path.cwd() / "index"

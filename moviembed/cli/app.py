@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from moviembed import __version__
 from moviembed.cli import index_commands, mcp_command, search_commands, serve_command
-from moviembed.cli.support import CliState, configure_logging, say
+from moviembed.cli.support import CliState, cli_flag, configure_logging, say
 from moviembed.errors import ExitCode, MoviembedError, first_line
 
 # Writing the output failed for a reason the user can act on (a full disk, /dev/full).
@@ -48,7 +47,7 @@ class _ReportingGroup(TyperGroup):
                 sys.stdout.flush()
                 return result
         except MoviembedError as exc:
-            self._report(ctx, str(exc))
+            self._report(ctx, exc.worded(cli_flag))
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             _discard_stdout()
@@ -81,13 +80,18 @@ class _ReportingGroup(TyperGroup):
 
 @contextmanager
 def _one_line_usage_errors() -> Iterator[None]:
-    """Click's usage errors as `Error: ... See 'moviembed CMD --help'.` and exit code 2."""
+    """Click's usage errors as `Error: ... See 'moviembed CMD --help'.` and exit code 2.
+
+    Typer bundles its own Click and makes public only `TyperException`, the base of its
+    errors: a usage error is one with exit code 2. The help that `moviembed` alone shows is
+    one too, and keeps Typer's handling (known by its class name, as Typer knows it)."""
     try:
         yield
-    except NoArgsIsHelpError:
-        raise  # `moviembed` alone shows the help
-    except UsageError as exc:
-        names = exc.ctx.command_path.split()[1:] if exc.ctx else []
+    except typer.TyperException as exc:
+        if exc.exit_code != ExitCode.USAGE or type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        ctx = getattr(exc, "ctx", None)
+        names = ctx.command_path.split()[1:] if ctx else []
         command = " ".join(["moviembed", *names])  # whatever name the program runs under
         message = " ".join(exc.format_message().split()).rstrip(".")
         say(f"Error: {message}. See '{command} --help'.")

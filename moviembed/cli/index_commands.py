@@ -3,14 +3,13 @@ export and import."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from moviembed.choices import TmdbList
+from moviembed.cli import build_options as opt
 from moviembed.cli.options import JsonOption, NoWaitOption
 from moviembed.cli.support import (
     load_settings,
@@ -22,139 +21,35 @@ from moviembed.cli.support import (
 )
 from moviembed.errors import ExitCode, ModelMismatchError, NotFoundError, UsageError
 from moviembed.files import decode_text, read_limited
-from moviembed.movie import MAX_MOVIE_ID
 
-SOURCE_PANEL = "Source (default: the bundled catalog)"
-
-
-def _source_option(*flags: str, help: str, **extra: Any) -> Any:
-    """A build option that names where the movies come from, grouped in --help."""
-    return typer.Option(*flags, help=help, rich_help_panel=SOURCE_PANEL, **extra)
+if TYPE_CHECKING:
+    from moviembed.config import Settings
+    from moviembed.index.pipeline import BuildOutcome
+    from moviembed.sources.request import SourceRequest
 
 
 def build(
     ctx: typer.Context,
-    catalog: Annotated[
-        Path | None,
-        _source_option(
-            "--catalog", help="A catalog file (JSON array or lines) in the bundled catalog's shape."
-        ),
-    ] = None,
-    ids_file: Annotated[
-        Path | None,
-        _source_option(
-            "--ids",
-            help="TMDB ids to fetch: .txt (one per line), .csv (id, movie_id or tmdb_id "
-            "column), .json, .pkl such as movie_ids.pkl, or TMDB's daily id export "
-            "movie_ids_MM_DD_YYYY.json.gz; gzipped or not.",
-        ),
-    ] = None,
-    movie_ids: Annotated[
-        list[int] | None,
-        _source_option(
-            "--id", min=1, max=MAX_MOVIE_ID, help="A TMDB id to fetch; repeat for more."
-        ),
-    ] = None,
-    tmdb_list: Annotated[
-        TmdbList | None, _source_option("--tmdb-list", help="Take ids from one of TMDB's lists.")
-    ] = None,
-    limit: Annotated[
-        int | None,
-        _source_option(
-            "--limit",
-            min=1,
-            help="How many ids to take: from --tmdb-list (default 100), or the most popular "
-            "from an --ids export (the first ones of a plain list).",
-            show_default=False,
-        ),
-    ] = None,
-    min_popularity: Annotated[
-        float | None,
-        _source_option(
-            "--min-popularity",
-            min=0,
-            help="With an --ids export: only movies at least this popular on TMDB.",
-            show_default=False,
-        ),
-    ] = None,
-    include_adult: Annotated[
-        bool,
-        _source_option(
-            "--include-adult", help="With an --ids export: keep adult titles (left out by default)."
-        ),
-    ] = False,
-    changes: Annotated[
-        bool,
-        _source_option(
-            "--changes",
-            help="Refresh the indexed movies TMDB changed since the last sync (or --since).",
-        ),
-    ] = False,
-    since: Annotated[
-        str | None,
-        _source_option(
-            "--since",
-            metavar="YYYY-MM-DD",
-            help="With --changes: the first day to ask TMDB about (needed the first time).",
-            show_default=False,
-        ),
-    ] = None,
-    tmdb_csv: Annotated[
-        Path | None,
-        _source_option(
-            "--tmdb-csv",
-            help="The TMDB 5000 dataset's tmdb_5000_movies.csv (or .csv.gz), indexed offline.",
-        ),
-    ] = None,
-    credits_csv: Annotated[
-        Path | None,
-        _source_option(
-            "--credits", help="tmdb_5000_credits.csv (or .csv.gz), for directors and cast."
-        ),
-    ] = None,
-    refresh: Annotated[
-        bool,
-        typer.Option(
-            "--refresh", help="Fetch from TMDB again even when cached.", rich_help_panel="TMDB"
-        ),
-    ] = False,
-    offline: Annotated[
-        bool,
-        typer.Option("--offline", help="Use only cached TMDB responses.", rich_help_panel="TMDB"),
-    ] = False,
-    rate: Annotated[
-        float | None,
-        typer.Option(
-            "--rate",
-            help="Most TMDB requests per second, 0.1-1000 (env MOVIEMBED_TMDB_RATE).",
-            show_default="20",
-            rich_help_panel="TMDB",
-        ),
-    ] = None,
-    batch_size: Annotated[
-        int | None,
-        typer.Option(
-            "--batch-size",
-            help="Texts per model call, 1-4096 (env MOVIEMBED_BATCH_SIZE).",
-            show_default="32 on the CPU, 512 on CUDA, 128 on MPS",
-        ),
-    ] = None,
-    device: Annotated[
-        str | None,
-        typer.Option(
-            "--device",
-            help="Encode on auto, cpu, cuda, cuda:N or mps (env MOVIEMBED_DEVICE); auto takes "
-            "a GPU torch sees. Queries always use the CPU.",
-            show_default="auto",
-        ),
-    ] = None,
-    prune: Annotated[
-        bool,
-        typer.Option("--prune", help="Afterwards, remove stored movies the source no longer has."),
-    ] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before pruning.")] = False,
+    catalog: opt.Catalog = None,
+    ids_file: opt.IdsFile = None,
+    movie_ids: opt.MovieIds = None,
+    tmdb_list: opt.ListName = None,
+    limit: opt.Limit = None,
+    min_popularity: opt.MinPopularity = None,
+    include_adult: opt.IncludeAdult = False,
+    changes: opt.Changes = False,
+    since: opt.Since = None,
+    tmdb_csv: opt.TmdbCsv = None,
+    credits_csv: opt.CreditsCsv = None,
+    refresh: opt.Refresh = False,
+    offline: opt.Offline = False,
+    rate: opt.Rate = None,
+    batch_size: opt.BatchSize = None,
+    device: opt.Device = None,
+    prune: opt.Prune = False,
+    yes: opt.Yes = False,
     no_wait: NoWaitOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: opt.Quiet = False,
     as_json: JsonOption = False,
 ) -> None:
     """Build or update the index; unchanged movies are not embedded again.
@@ -166,44 +61,14 @@ def build(
     moviembed build --tmdb-csv tmdb_5000_movies.csv.gz --credits tmdb_5000_credits.csv.gz
     """
     from moviembed.cli import output as render
-    from moviembed.index.pipeline import run_build
-    from moviembed.sources.request import SourceRequest
 
     if prune and not yes and not sys.stdin.isatty():
         raise UsageError("--prune asks before removing movies; add --yes (no terminal to ask).")
     settings = load_settings(ctx, tmdb_rate=rate, batch_size=batch_size, device=device)
-    request = SourceRequest(
-        catalog=catalog,
-        ids_file=ids_file,
-        movie_ids=movie_ids or [],
-        tmdb_list=tmdb_list.value if tmdb_list else None,
-        limit=limit,
-        min_popularity=min_popularity,
-        include_adult=include_adult,
-        changes=changes,
-        since=_day(since, "--since") if since else None,
-        tmdb_csv=tmdb_csv,
-        credits_csv=credits_csv,
-        refresh=refresh,
-        offline=offline,
-    )
+    request = opt.source_request(ctx.params)
     if settings.chroma_url:
         notice(f"writing to the Chroma server at {settings.chroma_url}; it orders the writes")
-    warnings: list[str] = []
-    with stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
-        outcome = run_build(
-            request,
-            settings=settings,
-            prune=prune,
-            confirm_prune=lambda count, titles: yes or _confirm_prune(count, titles),
-            wait=not no_wait,
-            progress=progress,
-            should_stop=should_stop,
-            on_wait=say,
-            on_warning=warnings.append,
-            on_step=(lambda step: None) if quiet else say,
-        )
-    warn_about(warnings)
+    outcome = _run_build(settings, request, prune=prune, yes=yes, wait=not no_wait, quiet=quiet)
     for note in outcome.notes:
         notice(note)
     render.print_build_outcome(outcome)
@@ -215,15 +80,29 @@ def build(
         raise typer.Exit(ExitCode.FAILURE)
 
 
-def _day(text: str, option: str) -> dt.date:
-    """A calendar day written YYYY-MM-DD, as TMDB's change feed takes it."""
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        day = None
-    if day is None or len(text) != len("YYYY-MM-DD"):  # fromisoformat also takes 20261128
-        raise UsageError(f"{option} takes a day as YYYY-MM-DD, not {text!r}.")
-    return day
+def _run_build(
+    settings: Settings, request: SourceRequest, *, prune: bool, yes: bool, wait: bool, quiet: bool
+) -> BuildOutcome:
+    """The build with progress bars, Ctrl-C handling and the source's warnings on stderr."""
+    from moviembed.cli import output as render
+    from moviembed.index.pipeline import run_build
+
+    warnings: list[str] = []
+    with stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
+        outcome = run_build(
+            request,
+            settings=settings,
+            prune=prune,
+            confirm_prune=lambda count, titles: yes or _confirm_prune(count, titles),
+            wait=wait,
+            progress=progress,
+            should_stop=should_stop,
+            on_wait=say,
+            on_warning=warnings.append,
+            on_step=(lambda step: None) if quiet else say,
+        )
+    warn_about(warnings)
+    return outcome
 
 
 def _confirm_prune(count: int, titles: list[str]) -> bool:

@@ -123,12 +123,13 @@ def _print_table(hits: Sequence[SearchHit], explain: bool) -> None:
         for hit, row in zip(hits, rows, strict=True):
             # the first six columns predate the rest: rank, id, title, year, genres, similarity
             similarity = row.pop("Similarity", f"{hit.similarity:.3f}")
-            cells = [row.pop("#"), hit.id, row.pop("Title"), row.pop("Year"), row.pop("Genres")]
+            title, year, genres = row.pop("Title"), row.pop("Year"), row.pop("Genres")
+            cells = [row.pop("#"), str(hit.id), title, year, genres]
             if isinstance(hit, Recommendation):  # the liked movie as three fields: id, title, sim
                 row.pop("Because you liked")
                 because = hit.because
                 row |= {
-                    "id": because.id,
+                    "id": str(because.id),
                     "title": because.title,
                     "sim": f"{because.similarity:.3f}",
                 }
@@ -186,7 +187,7 @@ def print_movie(hit: StoredMovie, as_json: bool = False) -> None:
     if as_json:
         print_json(
             {
-                "id": hit["id"],
+                "id": int(hit["id"]),
                 "document": hit["document"],
                 "metadata": hit["metadata"],
                 "embedding": summary,

@@ -12,82 +12,36 @@ from moviembed.choices import (
     DEFAULT_MODE,
     OutputFormat,
     RankOrder,
-    RecommendMethod,
     SearchMode,
 )
 from moviembed.cli.options import (
-    DirectorOption,
     ExplainOption,
     FormatOption,
-    GenreOption,
     JsonOption,
-    LanguageOption,
+    LikedArgument,
     LimitOption,
     LiteralOption,
     LocalOption,
-    MinRatingOption,
-    MinVotesOption,
+    MethodOption,
     RankOption,
-    RuntimeOption,
-    YearOption,
+    RatingsOption,
+    SeenOption,
+    filter_options,
 )
 from moviembed.cli.served import local_index, search_options, served_hits
 from moviembed.cli.support import load_settings, notice, say, warn_about
 from moviembed.errors import UsageError
 
 if TYPE_CHECKING:
-    from moviembed.search.filters import Filters
     from moviembed.search.movie_index import MovieIndex
     from moviembed.search.taste import Taste
 
 
-# recommend's own arguments and options
-LikedArgument = Annotated[
-    list[str] | None,
-    typer.Argument(
-        metavar="[LIKED]...",
-        help="Movies the person liked: TMDB ids or exact titles (or give --ratings).",
-        show_default=False,
-    ),
-]
-NOT_HELP = "A movie they did not like; results move away from it. Repeat for more."
-NotOption = Annotated[
-    list[str] | None, typer.Option("--not", metavar="ID|TITLE", help=NOT_HELP, show_default=False)
-]
-SeenOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--seen",
-        help="Ids already seen, never recommended: .txt, .csv, .json or .pkl, as build --ids.",
-        show_default=False,
-    ),
-]
-RatingsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--ratings",
-        help="A Letterboxd export (.zip or CSV), IMDb ratings.csv, or a CSV of titles/ids "
-        "with ratings: high ones liked, low ones not, all seen. See docs/recommend.md.",
-        show_default=False,
-    ),
-]
-MethodOption = Annotated[
-    RecommendMethod,
-    typer.Option("--method", help="How liked movies combine; see docs/recommend.md."),
-]
-
-
+@filter_options
 def query(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What the movie is about.", show_default=False)],
     limit: LimitOption = 10,
-    genre: GenreOption = None,
-    year: YearOption = None,
-    director: DirectorOption = None,
-    language: LanguageOption = None,
-    min_rating: MinRatingOption = None,
-    min_votes: MinVotesOption = None,
-    runtime: RuntimeOption = None,
     mode: Annotated[
         SearchMode,
         typer.Option("--mode", help="hybrid: meaning plus exact words; dense: meaning only."),
@@ -114,7 +68,6 @@ def query(
 
     check_query(text, limit)
     output = output_format(output, as_json)
-    parse_filters(genre, year, director, language, min_rating, min_votes, runtime)  # fail early
     settings = load_settings(ctx)
     options = search_options(ctx)
     index = None
@@ -139,6 +92,7 @@ def save_fast_query_model(index: MovieIndex) -> None:
             notice(problem)
 
 
+@filter_options
 def similar(
     ctx: typer.Context,
     movie: Annotated[
@@ -146,13 +100,6 @@ def similar(
         typer.Argument(metavar="ID|TITLE", help="A stored movie's TMDB id or exact title."),
     ],
     limit: LimitOption = 10,
-    genre: GenreOption = None,
-    year: YearOption = None,
-    director: DirectorOption = None,
-    language: LanguageOption = None,
-    min_rating: MinRatingOption = None,
-    min_votes: MinVotesOption = None,
-    runtime: RuntimeOption = None,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
     local: LocalOption = False,
@@ -165,7 +112,6 @@ def similar(
     from moviembed.search.answer import answer
 
     output = output_format(output, as_json)
-    parse_filters(genre, year, director, language, min_rating, min_votes, runtime)  # fail early
     settings = load_settings(ctx)
     options = search_options(ctx)
     hits = served_hits(settings, "similar", options, local)
@@ -174,17 +120,22 @@ def similar(
     render.print_hits(hits, output, heading=f"Movies like: {movie}")
 
 
+@filter_options
 def recommend(
     ctx: typer.Context,
     liked: LikedArgument = None,
-    disliked: NotOption = None,
+    disliked: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--not",
+            metavar="ID|TITLE",
+            help="A movie they did not like; results move away from it. Repeat for more.",
+            show_default=False,
+        ),
+    ] = None,
     seen: SeenOption = None,
     ratings: RatingsOption = None,
     limit: LimitOption = 10,
-    genre: GenreOption = None,
-    year: YearOption = None,
-    director: DirectorOption = None,
-    language: LanguageOption = None,
     method: MethodOption = DEFAULT_METHOD,
     output: FormatOption = OutputFormat.table,
     as_json: JsonOption = False,
@@ -202,7 +153,6 @@ def recommend(
     if not liked and ratings is None:
         raise UsageError("Name at least one liked movie, or give --ratings FILE.")
     output = output_format(output, as_json)
-    parse_filters(genre, year, director, language)  # fail early
     options = search_options(ctx, exclude=_seen_ids(seen))
     settings = load_settings(ctx)
     index = local_index(settings)
@@ -250,18 +200,3 @@ def output_format(output: OutputFormat, as_json: bool) -> OutputFormat:
     if as_json and output not in (OutputFormat.table, OutputFormat.json):
         raise UsageError(f"--json and --format {output.value} ask for different output.")
     return OutputFormat.json if as_json else output
-
-
-def parse_filters(
-    genres: list[str] | None,
-    year: str | None,
-    director: str | None,
-    language: str | None,
-    min_rating: float | None = None,
-    min_votes: int | None = None,
-    runtime: str | None = None,
-) -> Filters:
-    """The filter options as one `Filters` (checked: unknown genres, bad years and ranges)."""
-    from moviembed.search.filters import Filters
-
-    return Filters.parse(genres or [], year, director, language, min_rating, min_votes, runtime)

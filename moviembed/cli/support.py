@@ -31,6 +31,26 @@ class CliState:
     verbose: int
 
 
+# The library's names whose flag is not `--` + the name with `-` for `_` (the library names
+# it in the plural, or the command line says it shorter).
+_FLAGS = {
+    "db_path": "--db",
+    "genres": "--genre",
+    "disliked": "--not",
+    "tmdb_rate": "--rate",
+    "serve_token": "--token",
+    "ids_file": "--ids",
+    "movie_ids": "--id",
+    "credits_csv": "--credits",
+}
+
+
+def cli_flag(field: str) -> str:
+    """The command line's spelling of a library argument named in an error: `--min-rating`
+    for `min_rating`."""
+    return _FLAGS.get(field) or "--" + field.replace("_", "-")
+
+
 def load_settings(ctx: typer.Context, **flags: Any) -> Settings:
     """The settings for this run: the global options plus a command's own `flags`
     (None for a flag not given), validated together with the environment and `.env`."""

@@ -27,16 +27,20 @@ def resolve_device(requested: str) -> str:
         return "cuda" if cuda else "mps" if mps else "cpu"
     kind, _, number = requested.partition(":")
     if kind == "mps" and not mps:
-        raise UsageError("--device mps: torch sees no Apple GPU (MPS) here; use --device cpu.")
+        raise UsageError(
+            "{field} mps: torch sees no Apple GPU (MPS) here; use {field} cpu.", field="device"
+        )
     if kind == "cuda" and not cuda:
         raise UsageError(
-            f"--device {requested}: torch {torch.__version__} sees no CUDA GPU here "
-            "(a CPU-only torch, or no driver); use --device cpu, or auto."
+            f"{{field}} {requested}: torch {torch.__version__} sees no CUDA GPU here "
+            "(a CPU-only torch, or no driver); use {field} cpu, or auto.",
+            field="device",
         )
     if number and int(number) >= torch.cuda.device_count():
         raise UsageError(
-            f"--device {requested}: there are {torch.cuda.device_count()} CUDA GPUs, "
-            f"numbered from 0."
+            f"{{field}} {requested}: there are {torch.cuda.device_count()} CUDA GPUs, "
+            "numbered from 0.",
+            field="device",
         )
     return requested
 

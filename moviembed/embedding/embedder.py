@@ -180,5 +180,6 @@ def load_sentence_transformer(
     except (OSError, ValueError) as exc:
         raise EmbedderError(
             f"Cannot load the embedding model {model_name!r}: {first_line(exc)}. "
-            "Check the name, or leave --model unset to use the bundled all-MiniLM-L6-v2."
+            "Check the name, or leave {field} unset to use the bundled all-MiniLM-L6-v2.",
+            field="model",
         ) from None

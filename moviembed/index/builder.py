@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from moviembed.documents import Metadata, build_document, build_metadata, check_document
 from moviembed.embedding.embedder import Embedder
@@ -23,6 +23,7 @@ from moviembed.movie import Movie, Skipped, SourceItem, Unfetched, check_lengths
 if TYPE_CHECKING:
     import numpy as np
 
+Item = TypeVar("Item")
 DEFAULT_WRITE_BATCH = 1024
 # When the source is slower than embedding (TMDB over the network), a batch is
 # written as soon as it holds this many movies and nothing more is waiting, so
@@ -132,32 +133,47 @@ def _announced(
 def _batches(
     items: Iterable[SourceItem | _Lull], report: BuildReport, size: int
 ) -> Iterator[list[Prepared]]:
+    """Prepared movies in batches of `size` (smaller at a lull). When the source fails
+    (or Ctrl-C), the movies read before it are handed over first, then its error is
+    raised: no batch is yielded while an error is being handled, so an error of the
+    consumer's never reaches this generator."""
     batch: list[Prepared] = []
-    try:
-        for item in items:
-            if isinstance(item, _Lull):
-                if len(batch) >= MIN_EARLY_BATCH:
-                    yield batch
-                    batch = []
-                continue
-            report.seen_ids.add(str(item.id))
-            if isinstance(item, Skipped):
-                report.failed.append(item)
-            elif isinstance(item, Unfetched):
-                report.unchanged += 1
-            elif prepared := _prepared(item, report):
-                batch.append(prepared)
-                if len(batch) >= size:
-                    yield batch
-                    batch = []
-    except GeneratorExit:  # the consumer stopped (a write failed): nothing to hand over
-        raise
-    except BaseException:
-        if batch:  # keep the work done before the source failed or Ctrl-C
-            yield batch
-        raise
-    if batch:
+    failures: list[BaseException] = []
+    for item in _until_failure(items, failures):
+        if isinstance(item, _Lull):
+            if len(batch) >= MIN_EARLY_BATCH:
+                yield batch
+                batch = []
+            continue
+        report.seen_ids.add(str(item.id))
+        if isinstance(item, Skipped):
+            report.failed.append(item)
+        elif isinstance(item, Unfetched):
+            report.unchanged += 1
+        elif prepared := _prepared(item, report):
+            batch.append(prepared)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    if batch:  # keep the work done before the source ended, failed or was interrupted
         yield batch
+    if failures:
+        raise failures[0]
+
+
+def _until_failure(items: Iterable[Item], failures: list[BaseException]) -> Iterator[Item]:
+    """`items` until they end or raise; what they raised is put in `failures`, for the
+    caller to raise once it has handed over what it holds."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except BaseException as error:  # Ctrl-C too: the work read so far is still written
+            failures.append(error)
+            return
+        yield item
 
 
 def _prepared(movie: Movie, report: BuildReport) -> Prepared | None:

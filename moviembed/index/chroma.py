@@ -50,7 +50,8 @@ class ChromaConnection:
         tenant: str | None = None,
         database: str | None = None,
     ) -> None:
-        self.persist_dir = persist_dir
+        # Absolute now: `import_chromadb` changes the working directory for a moment.
+        self.persist_dir = Path(os.path.abspath(persist_dir))
         self.url = chroma_server_url(url) if url else None
         self._token = token
         self._tenant = tenant
@@ -134,7 +135,8 @@ class ChromaConnection:
         if others:
             raise StoreError(
                 f"{self.persist_dir} is not a moviembed index: it holds other files but no "
-                f"{DATABASE_NAME}. Choose the index folder with --db (or MOVIEMBED_DB)."
+                f"{DATABASE_NAME}. Choose the index folder with {{field}} (or MOVIEMBED_DB).",
+                field="db_path",
             )
         return False
 
@@ -198,7 +200,8 @@ class ChromaConnection:
             reason = _scrubbed(first_line(exc.__context__ or exc), self._token)
             raise StoreError(
                 f"Cannot reach the Chroma server at {self.url} ({reason}). "
-                "Start it (chroma run --path DIR) or check --chroma-url/MOVIEMBED_CHROMA_URL."
+                "Start it (chroma run --path DIR) or check {field} (MOVIEMBED_CHROMA_URL).",
+                field="chroma_url",
             ) from None
 
 
@@ -213,6 +216,8 @@ def import_chromadb() -> Any:
     chromadb makes `Settings()` objects while it is imported, and pydantic-settings
     reads `./.env` for each (printing a warning per line it cannot parse). Our
     settings come from `moviembed.config` alone, so the import runs where no `.env` is.
+    That changes the working directory of the whole process for a moment, which is why
+    `Settings` and `ChromaConnection` make their folders absolute when they are made.
     """
     if "chromadb" in sys.modules:
         return sys.modules["chromadb"]
@@ -251,7 +256,8 @@ def refuse_foreign_database(path: Path) -> None:
     if not CHROMA_TABLES <= tables:
         raise StoreError(
             f"Cannot open the index at {path.parent}: {path.name} is not a Chroma database "
-            "(empty, damaged or another program's). Move it aside, or choose another --db."
+            "(empty, damaged or another program's). Move it aside, or choose another {field}.",
+            field="db_path",
         )
 
 

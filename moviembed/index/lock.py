@@ -57,7 +57,8 @@ class IndexLock:
             if not self.wait:
                 raise LockedError(
                     f"{holder} is writing to the index at {self.folder}. "
-                    "Wait for it to finish, or run again without --no-wait."
+                    "Wait for it to finish, or run again without {field}.",
+                    field="no_wait",
                 ) from None
             if self.on_wait:
                 self.on_wait(f"Waiting for {holder} to finish writing to the index…")
@@ -65,7 +66,8 @@ class IndexLock:
         except OSError as exc:
             raise StoreError(
                 f"Cannot write to the index folder {self.folder}: {exc.strerror or exc}. "
-                "Choose another --db."
+                "Choose another {field}.",
+                field="db_path",
             ) from None
         self._write_owner()
         return self
@@ -100,7 +102,8 @@ class IndexLock:
         except OSError as exc:
             raise StoreError(
                 f"Cannot create the lock file {path}: {exc.strerror or exc}. "
-                "Choose another --db, a folder you can write to."
+                "Choose another {field}, a folder you can write to.",
+                field="db_path",
             ) from None
 
     def holder(self) -> str:

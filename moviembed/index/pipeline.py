@@ -18,7 +18,7 @@ from moviembed.errors import StoreError, UsageError
 from moviembed.index.builder import BuildProgress, BuildReport, build_index
 from moviembed.index.store import EmbeddingStore
 from moviembed.index.sync import SyncReport, begin_sync, finish_sync
-from moviembed.sources.request import SourceRequest, open_source
+from moviembed.sources.request import Source, SourceRequest, SyncWindow, open_source
 
 Notify = Callable[[str], None]
 ConfirmPrune = Callable[[int, list[str]], bool]  # (how many, a few titles) -> go ahead?
@@ -93,21 +93,18 @@ def run_build(
     Source problems that do not stop the build go to `on_warning` as they are found;
     `on_step` hears what the source chose and about slow steps after the build (the
     one-off ONNX export). An interrupted build (`should_stop`) keeps what it wrote and
-    skips the later steps; an interrupted `--changes` sync records no new sync point.
+    skips the later steps; an interrupted sync of changes records no new sync point.
     """
     request.check()
     if prune and request.changes:
-        raise UsageError("--prune cannot go with --changes: a sync sees only what changed.")
+        raise UsageError(
+            "{field} cannot go with a sync of TMDB's changes: a sync sees only what changed.",
+            field="prune",
+        )
     store = store or EmbeddingStore.from_settings(settings)
     with writing(settings, wait=wait, on_wait=on_wait, command="moviembed build"):
         window = begin_sync(store, request.since) if request.changes else None
-        if window is not None:
-            on_step(f"Asking TMDB which movies changed from {window.start} to {window.end}…")
-        source = open_source(request, settings, store.existing_ids, window)
-        for note in source.notes:
-            on_warning(note)
-        if source.summary:
-            on_step(source.summary)
+        source = _opened(request, settings, store, window, on_warning, on_step)
         embedder = backends.build_embedder(
             store.model_name(), settings.batch_size, settings.device, settings.cache_dir
         )
@@ -131,6 +128,25 @@ def run_build(
             outcome.pruned = _prune(store, report.seen_ids, confirm_prune)
     _finish(store, settings, outcome, on_step)
     return outcome
+
+
+def _opened(
+    request: SourceRequest,
+    settings: Settings,
+    store: EmbeddingStore,
+    window: SyncWindow | None,
+    on_warning: Notify,
+    on_step: Notify,
+) -> Source:
+    """The source, its notes told to `on_warning` and what it chose to `on_step`."""
+    if window is not None:
+        on_step(f"Asking TMDB which movies changed from {window.start} to {window.end}…")
+    source = open_source(request, settings, store.existing_ids, window)
+    for note in source.notes:
+        on_warning(note)
+    if source.summary:
+        on_step(source.summary)
+    return source
 
 
 def _prune(store: EmbeddingStore, seen_ids: set[str], confirm: ConfirmPrune) -> list[str]:

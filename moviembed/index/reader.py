@@ -66,12 +66,16 @@ class IndexReader:
         With `chroma_url` the index lives on a Chroma server (`persist_dir` is
         then unused); `chroma_token` is sent as `Authorization: Bearer`.
         """
-        self.persist_dir = Path(persist_dir) if persist_dir else default_db_path()
+        self._chroma = ChromaConnection(
+            Path(persist_dir) if persist_dir else default_db_path(),
+            url=chroma_url,
+            token=chroma_token,
+            tenant=tenant,
+            database=database,
+        )
+        self.persist_dir = self._chroma.persist_dir  # made absolute there
         self.collection_name = collection
         self.requested_model = canonical_model_name(model_name) if model_name else None
-        self._chroma = ChromaConnection(
-            self.persist_dir, url=chroma_url, token=chroma_token, tenant=tenant, database=database
-        )
         self._collection: Any = None
 
     @classmethod
@@ -332,8 +336,9 @@ class IndexReader:
         if self.requested_model and stored and stored != self.requested_model:
             raise ModelMismatchError(
                 f"The index at {self.location} was built with {stored}, not "
-                f"{self.requested_model}. Drop --model/MOVIEMBED_MODEL to use it, "
-                "or build a separate index with --db."
+                f"{self.requested_model}. Drop {{field}} (MOVIEMBED_MODEL) to use it, "
+                "or build a separate index in another folder.",
+                field="model",
             )
 
     def _check_dimension(self, collection: Any, dimension: int) -> None:

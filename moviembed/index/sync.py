@@ -19,7 +19,7 @@ from moviembed.sources.request import SyncWindow
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What a `--changes` sync covered and what it recorded."""
+    """What a sync of TMDB's changes covered and what it recorded."""
 
     start: dt.date
     end: dt.date
@@ -34,8 +34,9 @@ def begin_sync(
     """The window to ask TMDB about, after marking a sync as under way in the index."""
     if store.count() == 0:
         raise NotFoundError(
-            f"The index at {store.location} is empty: --changes refreshes the movies an "
-            "index holds. Build it first."
+            f"The index at {store.location} is empty: {{field}} refreshes the movies an "
+            "index holds. Build it first.",
+            field="changes",
         )
     now = now or dt.datetime.now(dt.timezone.utc)
     today = now.date()
@@ -43,11 +44,14 @@ def begin_sync(
     start = since or state.synced
     if start is None:
         raise UsageError(
-            "This index has no record of a sync yet: add --since YYYY-MM-DD "
-            "(the day it was built, for instance)."
+            "This index has no record of a sync yet: add {field} YYYY-MM-DD "
+            "(the day it was built, for instance).",
+            field="since",
         )
     if start > today:
-        raise UsageError(f"--since {start} is in the future (today is {today}, UTC).")
+        raise UsageError(
+            f"{{field}} {start} is in the future (today is {today}, UTC).", field="since"
+        )
     if state.pending is None:
         store.save_sync_state(SyncState(state.synced, pending=now))
     return SyncWindow(start, today, fresh_since=state.pending)

@@ -33,7 +33,7 @@ class MovieFacts(BaseModel):
     document: str = Field(description="The text the movie was embedded from.")
 
     @classmethod
-    def of(cls, movie_id: str, document: str, metadata: dict[str, Any]) -> MovieFacts:
+    def of(cls, movie_id: str | int, document: str, metadata: dict[str, Any]) -> MovieFacts:
         return cls(**facts(movie_id, document, metadata))
 
 
@@ -70,7 +70,7 @@ class Pick(Hit):
     @classmethod
     def of_pick(cls, pick: Recommendation) -> Pick:
         because = Because(
-            id=int(pick.because.id),
+            id=pick.because.id,
             title=pick.because.title,
             similarity=round(pick.because.similarity, 4),
         )
@@ -109,7 +109,7 @@ class ContextResult(BaseModel):
     text: str
 
 
-def facts(movie_id: str, document: str, metadata: dict[str, Any]) -> dict[str, Any]:
+def facts(movie_id: str | int, document: str, metadata: dict[str, Any]) -> dict[str, Any]:
     """The `MovieFacts` fields from a stored record."""
     return {
         "id": int(movie_id),

@@ -17,15 +17,12 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from moviembed.choices import DEFAULT_METHOD, DEFAULT_MODE, RankOrder, RecommendMethod
-from moviembed.errors import MoviembedError, first_line
+from moviembed.errors import MoviembedError
 from moviembed.mcp_server.arguments import (
-    MAX_MOVIES,
     FilterArg,
     Limit,
     Literal,
     Mode,
-    MovieList,
-    MovieRef,
     QueryText,
     Rank,
     parsed,
@@ -41,6 +38,7 @@ from moviembed.mcp_server.results import (
     movie_text,
 )
 from moviembed.search.context import context_block, movies_for_question
+from moviembed.search.request_fields import MAX_MOVIES, MovieList, MovieRef, worded_line
 from moviembed.search.service import IndexService
 
 log = logging.getLogger(__name__)
@@ -63,14 +61,14 @@ async def in_thread(work: Callable[[], T], error: type[Exception]) -> T:
     (a bug's details go to the log on stderr, not to the client)."""
     try:
         return await anyio.to_thread.run_sync(work)
-    except MoviembedError as exc:
-        raise error(first_line(exc)) from None
+    except MoviembedError as exc:  # a field by its name in the tool's arguments
+        raise error(worded_line(exc)) from None
     except Exception:
         log.exception("A request failed")
         raise error(INTERNAL) from None
 
 
-def names(movies: list[int | str] | list[int] | None) -> list[str]:
+def names(movies: list[int | str] | None) -> list[str]:
     """Ids and titles as the library takes them (strings)."""
     return [str(movie) for movie in movies or []]
 
@@ -132,8 +130,8 @@ class MovieTools:
             MovieList | None, Field(description="Movies they did not like.")
         ] = None,
         seen: Annotated[
-            list[int] | None,
-            Field(max_length=10 * MAX_MOVIES, description="TMDB ids never to recommend."),
+            list[MovieRef] | None,
+            Field(max_length=10 * MAX_MOVIES, description="Movies never to recommend."),
         ] = None,
         filters: FilterArg = None,
         limit: Limit = 10,
@@ -146,12 +144,7 @@ class MovieTools:
 
         def work() -> tuple[RecommendResult, str]:
             picks = self.service.index.recommend(
-                names(liked),
-                names(disliked),
-                names(seen),
-                limit,
-                filters=parsed(filters),
-                method=method,
+                liked, disliked or [], seen or [], limit, filters=parsed(filters), method=method
             )
             heading = f"Movies for someone who liked: {', '.join(names(liked))}"
             result = RecommendResult(results=[Pick.of_pick(pick) for pick in picks])
@@ -191,7 +184,7 @@ class MovieTools:
             else:
                 hits = self.service.search(question, limit=limit, filters=parsed(filters))
             text = context_block(hits, heading=f"Movies for: {question}")
-            ids = [int(hit.id) for hit in hits]
+            ids = [hit.id for hit in hits]
             return ContextResult(question=question, ids=ids, text=text), text
 
         return await answered(work)

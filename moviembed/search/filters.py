@@ -58,9 +58,13 @@ class Filters:
         year_from, year_to = parse_year_range(year) if year else (None, None)
         runtime_from, runtime_to = parse_runtime_range(runtime) if runtime else (None, None)
         if min_rating is not None and not 0 <= min_rating <= 10:
-            raise UsageError(f"--min-rating {min_rating} is outside TMDB's 0-10 scale.")
+            raise UsageError(
+                f"{{field}} {min_rating} is outside TMDB's 0-10 scale.", field="min_rating"
+            )
         if min_votes is not None and min_votes < 0:
-            raise UsageError(f"--min-votes {min_votes} is negative; use 0 or more.")
+            raise UsageError(
+                f"{{field}} {min_votes} is negative; use 0 or more.", field="min_votes"
+            )
         return cls(
             min_rating=min_rating,
             min_votes=min_votes,
@@ -139,7 +143,7 @@ def parse_year_range(text: str) -> tuple[int | None, int | None]:
     return _parse_range(
         _YEAR_RANGE,
         text,
-        "--year",
+        "year",
         "a year or range: use 2010, 1990..1999, ..1980, 2010.. or 1990s",
     )
 
@@ -149,24 +153,25 @@ def parse_runtime_range(text: str) -> tuple[int | None, int | None]:
     return _parse_range(
         _RUNTIME_RANGE,
         text,
-        "--runtime",
+        "runtime",
         "a length in minutes or a range: use 90..120, ..100 or 150..",
     )
 
 
 def _parse_range(
-    pattern: re.Pattern[str], text: str, flag: str, expected: str
+    pattern: re.Pattern[str], text: str, field: str, expected: str
 ) -> tuple[int | None, int | None]:
-    """`A..B`, `..B`, `A..` or `A` matched by `pattern` -> inclusive (start, end)."""
+    """`A..B`, `..B`, `A..` or `A` matched by `pattern` -> inclusive (start, end); a
+    UsageError names `field` (the library's name of the argument)."""
     match = pattern.fullmatch(text.strip())
     if not match or not (match["start"] or match["end"]):
-        raise UsageError(f"{flag} {text!r} is not {expected}.")
+        raise UsageError(f"{{field}} {text!r} is not {expected}.", field=field)
     start = int(match["start"]) if match["start"] else None
     end = int(match["end"]) if match["end"] else None
     if not match["dots"]:
         return start, start
     if start is not None and end is not None and start > end:
-        raise UsageError(f"{flag} {text!r} runs backwards; write {end}..{start}.")
+        raise UsageError(f"{{field}} {text!r} runs backwards; write {end}..{start}.", field=field)
     return start, end
 
 
@@ -183,7 +188,9 @@ def canonical_genre(name: str) -> str:
     genre = _GENRES_BY_KEY.get(key) or GENRE_ALIASES.get(key)
     if genre is None:
         known = ", ".join(sorted(TMDB_GENRES))
-        raise UsageError(f"--genre {name!r} is not a TMDB genre. Known genres: {known}.")
+        raise UsageError(
+            f"{{field}} {name!r} is not a TMDB genre. Known genres: {known}.", field="genres"
+        )
     return genre
 
 
@@ -191,7 +198,7 @@ def _director(name: str | None) -> str | None:
     if name is None:
         return None
     if not fold(name):
-        raise UsageError("--director needs a name, e.g. --director 'Christopher Nolan'.")
+        raise UsageError("{field} needs a name, e.g. 'Christopher Nolan'.", field="director")
     return name.strip()
 
 
@@ -201,6 +208,7 @@ def _language(code: str | None) -> str | None:
     value = code.strip().lower()
     if not (len(value) == 2 and value.isascii() and value.isalpha()):
         raise UsageError(
-            f"--language {code!r} is not a two-letter ISO 639-1 code such as en, fr or ja."
+            f"{{field}} {code!r} is not a two-letter ISO 639-1 code such as en, fr or ja.",
+            field="language",
         )
     return value

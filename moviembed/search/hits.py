@@ -19,12 +19,16 @@ from moviembed.search.understanding import Understanding
 
 @dataclass(frozen=True)
 class Because:
-    """The liked movie a pick is closest to; `document` feeds prompt-ready context only."""
+    """The liked movie a pick is closest to; `document` feeds prompt-ready context only.
+    `id` is TMDB's integer, as in `SearchHit`."""
 
-    id: str
+    id: int
     title: str
     similarity: float
     document: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", int(self.id))
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "similarity": round(self.similarity, 4)}

@@ -52,15 +52,19 @@ _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="moviembed-keywo
 @dataclass(frozen=True)
 class SearchHit:
     """One ranked result; `similarity` is 1 - cosine distance to the query, `score` what
-    ranked it (the fused score in search, the similarity in `similar`)."""
+    ranked it (the fused score in search, the similarity in `similar`). `id` is TMDB's
+    integer, however it was given (the store keeps Chroma's strings)."""
 
     rank: int
-    id: str
+    id: int
     similarity: float
     document: str
     metadata: dict[str, Any]
     score: float = 0.0
     explanation: Explanation | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", int(self.id))  # every hit is made here, from any store
 
     @property
     def title(self) -> str:
@@ -253,7 +257,9 @@ def resolve_director(store: IndexReader, name: str) -> str:
         return found.pop()
     if found:
         listed = ", ".join(sorted(found)[:10])
-        raise UsageError(f"--director {name!r} matches several directors: {listed}.")
+        raise UsageError(
+            f"{{field}} {name!r} matches several directors: {listed}.", field="director"
+        )
     raise NotFoundError(f"No movie by a director named {name!r} in the index.")
 
 

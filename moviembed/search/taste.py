@@ -53,10 +53,11 @@ class Taste:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, ids as TMDB's integers."""
         return {
-            "liked": [{"id": i, "weight": round(w, 3)} for i, w in self.liked.items()],
-            "disliked": [{"id": i, "weight": round(w, 3)} for i, w in self.disliked.items()],
-            "seen": self.seen,
+            "liked": [{"id": int(i), "weight": round(w, 3)} for i, w in self.liked.items()],
+            "disliked": [{"id": int(i), "weight": round(w, 3)} for i, w in self.disliked.items()],
+            "seen": [int(movie_id) for movie_id in self.seen],
             "matched": len(self.seen),
             "unmatched": self.unmatched,
         }

@@ -127,13 +127,15 @@ def _select(ids: IdList, selection: IdSelection, path: Path) -> IdList:
     """A plain id list has no popularity: a limit takes the first ids, a floor cannot apply."""
     if selection.needs_popularity:
         raise UsageError(
-            f"{path.name} has no popularity to filter by: --min-popularity works with "
-            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz)."
+            f"{path.name} has no popularity to filter by: {{field}} works with "
+            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz).",
+            field="min_popularity",
         )
     if selection.include_adult:
         raise UsageError(
-            f"{path.name} does not say which titles are adult: --include-adult works with "
-            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz)."
+            f"{path.name} does not say which titles are adult: {{field}} works with "
+            "TMDB's daily id export (movie_ids_MM_DD_YYYY.json.gz).",
+            field="include_adult",
         )
     if selection.limit is not None and selection.limit < len(ids.ids):
         listed = len(ids.ids)

@@ -224,7 +224,7 @@ def test_remove_by_id_and_title_reports_what_was_missing(
     store = EmbeddingStore(index_copy)
     assert store.count() == 10 and not store.existing_ids(["603", "578"])
     hits = json.loads(runner.invoke(app, ["query", "hacker simulation", "--json"]).stdout)
-    assert "603" not in {hit["id"] for hit in hits}  # the keyword index followed
+    assert 603 not in {hit["id"] for hit in hits}  # the keyword index followed
 
 
 def test_prune_needs_confirmation_then_removes_what_the_source_dropped(

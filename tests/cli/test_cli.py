@@ -98,7 +98,7 @@ def test_query_json_is_a_list_for_scripts(runner: CliRunner, index_copy: Path) -
     assert result.exit_code == 0
     hits = json.loads(result.stdout)
     assert [hit["rank"] for hit in hits] == [1, 2, 3, 4]
-    assert hits[0]["title"] == "The Matrix" and hits[0]["id"] == "603"
+    assert hits[0]["title"] == "The Matrix" and hits[0]["id"] == 603
     assert {"year", "genres", "similarity", "score", "document", "metadata"} <= set(hits[0])
     scores = [hit["score"] for hit in hits]
     assert scores == sorted(scores, reverse=True)  # rank order is score order

@@ -13,7 +13,7 @@ import pytest
 
 from moviembed.embedding.embedder import ProgressCallback
 from moviembed.errors import ModelMismatchError, StoreError, TmdbError
-from moviembed.index.builder import build_index
+from moviembed.index.builder import BuildReport, _batches, build_index
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Movie, Skipped, Unfetched
 from tests.fakes import HashingEmbedder
@@ -256,3 +256,33 @@ def test_new_ranking_signals_are_a_metadata_only_update(
     assert (report.added, report.updated, report.unchanged) == (0, len(rated), 0)
     (stored,) = store.get_by_ids([str(rated[0].id)])
     assert (stored["metadata"]["vote_count"], stored["metadata"]["vote_average"]) == (800, 7.1)
+
+
+class ConsumerError(Exception):
+    """An error of the code that takes the batches (a write that failed)."""
+
+
+@pytest.mark.parametrize("error", [TmdbError("TMDB went away"), KeyboardInterrupt()])
+def test_batches_hand_over_what_was_read_before_the_source_failed(
+    small_movies: list[Movie], error: BaseException
+) -> None:
+    def source() -> Iterator[Movie]:
+        yield from small_movies[:3]
+        raise error
+
+    batches = _batches(source(), BuildReport(), size=10)
+    assert [movie_id for movie_id, _, _ in next(batches)] == [
+        str(movie.id) for movie in small_movies[:3]
+    ]
+    with pytest.raises(type(error)):
+        next(batches)
+
+
+def test_an_error_of_the_consumer_is_not_caught_by_the_batches(small_movies: list[Movie]) -> None:
+    """Thrown in at a batch (as a consumer's `throw` or `contextlib` does), the consumer's
+    error comes straight back: the generator does not answer it with another batch."""
+    batches = _batches(iter(small_movies), BuildReport(), size=2)
+    next(batches)
+    with pytest.raises(ConsumerError):
+        batches.throw(ConsumerError("the write failed"))
+    assert next(batches, None) is None  # finished, not waiting to hand anything over

@@ -93,15 +93,15 @@ def test_a_first_sync_asks_for_since_and_bad_combinations_are_usage_errors(
     for args, message in [
         (["--since", tomorrow], "is in the future"),
         (["--since", "2026-13-01"], "YYYY-MM-DD"),
-        (["--prune", "--yes"], "--prune cannot go with --changes"),
-        (["--offline"], "--changes needs TMDB"),
+        (["--prune", "--yes"], "--prune cannot go with a sync of TMDB's changes"),
+        (["--offline"], "--offline cannot go with a sync of TMDB's changes: it needs TMDB"),
         (["--id", "603"], "one source at a time"),
     ]:
         result = runner.invoke(app, ["build", "--changes", *args])
         assert result.exit_code == 2, (args, result.output)
         assert message in result.stderr and "Traceback" not in result.stderr
     result = runner.invoke(app, ["build", "--since", "2026-01-01", "--id", "603"])
-    assert result.exit_code == 2 and "--since goes with --changes" in result.stderr
+    assert result.exit_code == 2 and "--since goes with a sync of TMDB's changes" in result.stderr
     assert fake_tmdb.count == 0 and indexed.sync_state() == SyncState()
 
 

@@ -46,6 +46,11 @@ def test_the_tools_answer_as_the_cli_does(fake_index: Path) -> None:
         assert [hit["because"]["id"] for hit in chosen["results"]] == [
             int(pick["because"]["id"]) for pick in picks
         ]
+        first = chosen["results"][0]
+        unseen = await call(
+            session, "recommend", liked=[862, "Pulp Fiction"], seen=[first["title"]], limit=3
+        )
+        assert first["id"] not in {hit["id"] for hit in unseen["results"]}
 
     over_stdio(steps)
 
@@ -79,8 +84,8 @@ def test_bad_arguments_are_tool_errors_and_the_server_stays_up(fake_index: Path)
         )
         assert "Field required" in await error_of(session, "search", limit=3)
         message = await error_of(session, "search", query="heist", filters={"genre": ["nope"]})
-        assert message.endswith(
-            "--genre 'nope' is not a TMDB genre. Known genres: Action, "
+        assert message.endswith(  # named as the tool's argument, not as the CLI's flag
+            ": genre 'nope' is not a TMDB genre. Known genres: Action, "
             "Adventure, Animation, Comedy, Crime, Documentary, Drama, Family, "
             "Fantasy, History, Horror, Music, Mystery, Romance, Science "
             "Fiction, TV Movie, Thriller, War, Western."

@@ -56,7 +56,9 @@ def assert_json_error(status: int, kind: str, body: bytes, low: int = 400, high:
     assert low <= status <= high, (status, body[:300])
     assert kind == "application/json", kind
     data = json.loads(body)
-    assert list(data) == ["error"] and data["error"] and "\n" not in data["error"]
+    assert list(data) in (["error"], ["error", "field"]), data
+    assert data["error"] and "\n" not in data["error"]
+    assert isinstance(data.get("field", ""), str)
     return data["error"]
 
 
@@ -118,7 +120,11 @@ BAD_BODIES = {
     "runtime lone surrogate": recommend(runtime="\ud800"),
     "liked empty": recommend(liked=[]),
     "liked text": recommend(liked="603"),
-    "liked numbers": recommend(liked=[603]),
+    "liked a fraction": recommend(liked=[603.5]),
+    "liked negative": recommend(liked=[-603]),
+    "liked huge id": recommend(liked=[2**40]),
+    "liked true": recommend(liked=[True]),
+    "seen a list in a list": recommend(seen=[[603]]),
     "liked 101 movies": recommend(liked=[str(i) for i in range(1, 102)]),
     "n 0": recommend(n=0),
     "n 101": recommend(n=101),

@@ -21,11 +21,11 @@ def test_named_movies_come_closest_to_the_question_first(
     hits = movies_for_question(
         question, ["Toy Story", "578", "pulp fiction", "578"], store=store, embedder=fake_embedder
     )
-    assert [(hit.rank, hit.id) for hit in hits][0] == (1, "578")  # Jaws; each movie once
-    assert sorted(hit.id for hit in hits) == ["578", "680", "862"]
+    assert [(hit.rank, hit.id) for hit in hits][0] == (1, 578)  # Jaws; each movie once
+    assert sorted(hit.id for hit in hits) == [578, 680, 862]
     vector = fake_embedder.embed([question])[0]
     for hit in hits:
-        (stored,) = store.get_by_ids([hit.id], include_embeddings=True)
+        (stored,) = store.get_by_ids([str(hit.id)], include_embeddings=True)
         expected = float(np.dot(vector, stored["embedding"]))  # both unit length
         assert hit.similarity == pytest.approx(expected, abs=1e-5)
     assert context_block(hits).startswith("[1] Jaws (1975) | TMDB id 578 | similarity")

@@ -87,7 +87,7 @@ def test_where_combines_every_filter_with_and() -> None:
     ("kwargs", "message"),
     [
         ({"language": "french"}, "two-letter ISO 639-1 code"),
-        ({"director": "  "}, "--director needs a name"),
+        ({"director": "  "}, "director needs a name"),
     ],
 )
 def test_bad_language_and_director(kwargs: dict[str, str], message: str) -> None:

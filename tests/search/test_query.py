@@ -133,7 +133,7 @@ def test_ambiguous_and_unknown_titles(runner: CliRunner, index_copy: Path, tmp_p
 
 def test_inspect_accepts_a_title(runner: CliRunner, index_copy: Path) -> None:
     result = runner.invoke(app, ["inspect", "the matrix", "--json"])
-    assert json.loads(result.stdout)["id"] == "603"
+    assert json.loads(result.stdout)["id"] == 603
 
 
 def test_context_format_is_prompt_ready(runner: CliRunner, index_copy: Path) -> None:
@@ -188,4 +188,4 @@ def test_keyword_index_follows_the_store(
         keywords=keywords,
         filters=Filters.parse(year="..2000"),
     )
-    assert "12" not in [hit.id for hit in hits]  # Finding Nemo (2003) is filtered out
+    assert 12 not in [hit.id for hit in hits]  # Finding Nemo (2003) is filtered out

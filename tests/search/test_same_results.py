@@ -103,7 +103,7 @@ def plain_search(
 
 
 def as_plain(hit: SearchHit) -> tuple[Any, ...]:
-    record = {"id": hit.id, "document": hit.document, "metadata": hit.metadata}
+    record = {"id": str(hit.id), "document": hit.document, "metadata": hit.metadata}
     return record, hit.similarity, hit.score, hit.explanation
 
 

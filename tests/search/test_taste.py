@@ -25,7 +25,7 @@ from moviembed.sources.ratings import RatedFilm, read_ratings
 from tests.fakes import HashingEmbedder
 from tests.sources.test_ratings import SAMPLES, letterboxd_zip
 
-GENRES = {str(movie.id): set(movie.genres) for movie in load_catalog()}
+GENRES = {movie.id: set(movie.genres) for movie in load_catalog()}  # by the ids hits carry
 TITLES = {str(movie.id): movie.title for movie in load_catalog()}
 TOY_STORY, UP, TEXAS_CHAIN_SAW, HEAT, CASINO, MAMMA_MIA = (
     "862",
@@ -121,7 +121,7 @@ def test_weights_move_the_picks_toward_the_heavier_movie(store: EmbeddingStore) 
 def test_seen_films_never_come_back(store: EmbeddingStore, tmp_path: Path) -> None:
     taste = taste_from(store, read_ratings(letterboxd_zip(tmp_path)).films)
     picks = recommend_for(taste, store=store, limit=50)
-    assert len(picks) == 50 and not {pick.id for pick in picks} & set(taste.seen)
+    assert len(picks) == 50 and not {str(pick.id) for pick in picks} & set(taste.seen)
 
 
 def test_the_cli_reads_a_ratings_file_and_says_what_it_matched(fake_index: Path) -> None:
@@ -135,7 +135,7 @@ def test_the_cli_reads_a_ratings_file_and_says_what_it_matched(fake_index: Path)
     assert "not used: Arrival (2016), plain.csv line 6: not in the index" in result.stderr
     assert "not used: plain.csv line 8: no title and no valid TMDB id ('abc')" in result.stderr
     picks = {hit["id"] for hit in json.loads(result.stdout)}
-    assert picks and not picks & {"603", "348", "157336", "862"}
+    assert picks and not picks & {603, 348, 157336, 862}
 
 
 def test_the_cli_refuses_a_bad_ratings_file_in_one_line(fake_index: Path, tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_a_crime_lover_on_imdb_gets_crime(bundled_index: Path, real_model: Path)
     picks = recommend_for(taste, store=store, limit=5)
     crime = [p.title for p in picks if "Crime" in GENRES[p.id]]
     assert len(crime) >= 4, [p.title for p in picks]
-    assert {p.because.id for p in picks} <= set(taste.liked)
+    assert {str(p.because.id) for p in picks} <= set(taste.liked)
 
 
 def test_the_samples_match_tmdb_5000_titles(shared_data: Path, tmp_path: Path) -> None:

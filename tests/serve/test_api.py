@@ -60,7 +60,7 @@ def error_of(response: httpx.Response, status: int) -> str:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert list(body) == ["error"]
+    assert list(body) in (["error"], ["error", "field"])
     assert "\n" not in body["error"] and body["error"]
     return body["error"]
 
@@ -133,35 +133,49 @@ def test_rank_reorders_like_query_rank(
 
 
 @pytest.mark.parametrize(
-    ("params", "status", "words"),
+    ("params", "status", "words", "field"),
     [
-        ({"q": "x", "min_rating": 11}, 422, "min_rating: Input should be less than or equal to 10"),
-        ({"q": "x", "min_votes": -1}, 422, "min_votes: Input should be greater than or equal to 0"),
-        ({"q": "x", "runtime": "long"}, 400, "--runtime"),
-        ({"q": "x", "rank": "votes"}, 422, "rank: Input should be"),
-        ({"q": "x", "year": "199"}, 400, "is not a year or range"),
-        ({"q": "x", "genre": "cartoons"}, 400, "is not a TMDB genre"),
-        ({"q": "x", "language": "french"}, 400, "ISO 639-1"),
-        ({"q": "   "}, 400, "The query is empty"),
-        ({"q": "word " * 401}, 400, "keep it under 2,000"),
-        ({"q": "x", "n": 101}, 422, "n: Input should be less than or equal to 100"),
-        ({"q": "x", "n": 0}, 422, "n: Input should be greater than or equal to 1"),
-        ({"q": "x", "n": "ten"}, 422, "n: Input should be a valid integer"),
-        ({"q": "x", "mode": "fuzzy"}, 422, "mode: Input should be 'dense' or 'hybrid'"),
-        ({}, 422, "q: Field required"),
+        (
+            {"q": "x", "min_rating": 11},
+            422,
+            "min_rating: Input should be less than or equal to 10",
+            "min_rating",
+        ),
+        (
+            {"q": "x", "min_votes": -1},
+            422,
+            "min_votes: Input should be greater than or equal to 0",
+            "min_votes",
+        ),
+        ({"q": "x", "runtime": "long"}, 400, "runtime 'long' is not a length", "runtime"),
+        ({"q": "x", "rank": "votes"}, 422, "rank: Input should be", "rank"),
+        ({"q": "x", "year": "199"}, 400, "year '199' is not a year or range", "year"),
+        ({"q": "x", "genre": "cartoons"}, 400, "genre 'cartoons' is not a TMDB genre", "genre"),
+        ({"q": "x", "language": "french"}, 400, "ISO 639-1", "language"),
+        ({"q": "x", "director": " "}, 400, "director needs a name", "director"),
+        ({"q": "   "}, 400, "The query is empty", None),
+        ({"q": "word " * 401}, 400, "keep it under 2,000", None),
+        ({"q": "x", "n": 101}, 422, "n: Input should be less than or equal to 100", "n"),
+        ({"q": "x", "n": 0}, 422, "n: Input should be greater than or equal to 1", "n"),
+        ({"q": "x", "n": "ten"}, 422, "n: Input should be a valid integer", "n"),
+        ({"q": "x", "mode": "fuzzy"}, 422, "mode: Input should be 'dense' or 'hybrid'", "mode"),
+        ({}, 422, "q: Field required", "q"),
     ],
 )
-def test_bad_requests_are_one_line_json_errors(
-    api: httpx.Client, params: dict, status: int, words: str
+def test_bad_requests_are_one_line_json_errors_naming_the_field(
+    api: httpx.Client, params: dict, status: int, words: str, field: str | None
 ) -> None:
-    assert words in error_of(api.get("/api/search", params=params), status)
+    response = api.get("/api/search", params=params)
+    message = error_of(response, status)
+    assert words in message and "--" not in message  # the API's names, not the CLI's flags
+    assert response.json().get("field") == field
 
 
 def test_similar_by_id_or_title_with_filters(api: httpx.Client) -> None:
     by_id = results(api.get("/api/similar/603", params={"n": 3}))
     by_title = results(api.get("/api/similar/the matrix", params={"n": 3}))
     assert by_id == by_title and len(by_id) == 3
-    assert "603" not in {hit["id"] for hit in by_id}
+    assert 603 not in {hit["id"] for hit in by_id}
     older = results(api.get("/api/similar/603", params={"year": "..1980"}))
     assert older and all(hit["year"] <= 1980 for hit in older)
     assert "No movie with id or title" in error_of(api.get("/api/similar/Nope Movie"), 404)
@@ -172,11 +186,11 @@ def test_movie_document_and_metadata(api: httpx.Client) -> None:
     response = api.get("/api/movies/603")
     assert response.status_code == 200
     body = response.json()
-    assert body["id"] == "603" and body["metadata"]["title"] == "The Matrix"
+    assert body["id"] == 603 and body["metadata"]["title"] == "The Matrix"
     assert body["document"].startswith("The Matrix (1999)")
-    assert api.get("/api/movies/the matrix (1999)").json()["id"] == body["id"]
-    message = error_of(api.get("/api/movies/999999"), 404)
-    assert "No movie with id or title '999999'" in message
+    assert api.get("/api/movies/the matrix").json() == body
+    assert "No movie with id or title '999999'" in error_of(api.get("/api/movies/999999"), 404)
+    assert api.get("/api/movies/the matrix (1999)").json() == body
 
 
 def test_context_is_prompt_ready_text(api: httpx.Client) -> None:
@@ -201,16 +215,22 @@ def test_recommend(api: httpx.Client) -> None:
         assert "not available" in error_of(response, 501)
     else:
         hits = results(response)
-        assert hits and "because" in hits[0] and "603" not in {hit["id"] for hit in hits}
+        assert hits and "because" in hits[0] and 603 not in {hit["id"] for hit in hits}
+        assert results(api.post("/api/recommend", json={"liked": [603], "n": 3})) == hits
+        assert results(api.post("/api/recommend", json={"liked": ["The Matrix"], "n": 3})) == hits
+        seen = {"liked": [603], "seen": [hits[0]["title"], 424242], "n": 3}  # one not stored
+        assert hits[0]["id"] not in {
+            hit["id"] for hit in results(api.post("/api/recommend", json=seen))
+        }
         body = {"liked": ["603"], "min_votes": 6000, "runtime": "101.."}
         assert titles(results(api.post("/api/recommend", json=body))) == {
             "Interstellar",
             "Pulp Fiction",
         }
     assert "liked" in error_of(api.post("/api/recommend", json={"liked": []}), 422)
-    light_jaws = {"liked": ["862", "578"], "weights": {"578": 0.001}, "n": 3}
+    light_jaws = {"liked": [862, "Jaws"], "weights": {"578": 0.001}, "n": 3}
     toy_story = results(api.post("/api/recommend", json={"liked": ["862"], "n": 4}))
-    alone = [hit["id"] for hit in toy_story if hit["id"] != "578"][:3]
+    alone = [hit["id"] for hit in toy_story if hit["id"] != 578][:3]
     assert [hit["id"] for hit in results(api.post("/api/recommend", json=light_jaws))] == alone
     assert "weights" in error_of(
         api.post("/api/recommend", json={"liked": ["862"], "weights": {"862": 0}}), 422
@@ -232,11 +252,11 @@ def test_recommend_from_an_uploaded_ratings_file(api: httpx.Client) -> None:
     body = response.json()
     assert body["kind"] == "CSV" and body["skipped"][0].startswith("plain.csv line 8")
     taste = body["taste"]
-    assert taste["liked"][0] == {"id": "578", "weight": 1.0, "title": "Jaws"}
-    assert taste["disliked"] == [{"id": "157336", "weight": 0.25, "title": "Interstellar"}]
+    assert taste["liked"][0] == {"id": 578, "weight": 1.0, "title": "Jaws"}
+    assert taste["disliked"] == [{"id": 157336, "weight": 0.25, "title": "Interstellar"}]
     assert taste["matched"] == 3 and len(taste["unmatched"]) == 4
     picks = {hit["id"] for hit in body["results"]}
-    assert len(picks) == 3 and not picks & {"603", "348", "157336", "578"}
+    assert len(picks) == 3 and not picks & {603, 348, 157336, 578}
     bad = api.post("/api/recommend/ratings", params={"name": "x.csv"}, content=b"a,b\n1,2\n")
     assert error_of(bad, 400).startswith("x.csv is not a ratings export")
     assert "No liked movie" in error_of(
@@ -266,6 +286,18 @@ def test_page_and_api_description_work_offline(api: httpx.Client) -> None:
         outside = set(re.findall(r"\w+://[^\s\"'`]+", text))
         allowed = {"https://image.tmdb.org/t/p/w185", "http://www.w3.org/2000/svg"}  # posters, SVG
         assert outside <= allowed, (file.name, outside)
+
+
+def test_every_route_takes_the_same_filters(api: httpx.Client) -> None:
+    schema = api.get("/openapi.json").json()
+    filters = {"genre", "year", "director", "language", "min_rating", "min_votes", "runtime"}
+    for path in ("/api/search", "/api/similar/{movie}", "/api/context"):
+        params = {param["name"] for param in schema["paths"][path]["get"]["parameters"]}
+        assert filters <= params, path
+    ratings = schema["paths"]["/api/recommend/ratings"]["post"]["parameters"]
+    assert filters <= {param["name"] for param in ratings}
+    body = schema["components"]["schemas"]["RecommendRequest"]["properties"]
+    assert filters <= set(body)
 
 
 def test_token_guards_the_api_but_not_the_page(served_paths: tuple[Path, Path]) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -307,6 +308,19 @@ def test_sort_and_minimum_rating_from_the_address_bar(
     assert "rank=" not in page.evaluate("location.search")
     assert "min_rating=8" in page.evaluate("location.search")
     expect(page.locator("#results .movie").first).not_to_contain_text("score ")
+    assert tab.problems == []
+
+
+def test_for_you_takes_every_filter_from_the_address_bar(
+    browser: Browser, server: LiveServer, image_server: str
+) -> None:
+    address = "/?view=for-you&liked=862&min_votes=5000&runtime=..130"
+    tab = Tab.open(browser, server.url + address, [server.url, image_server])
+    request = {"liked": [862], "min_votes": 5000, "runtime": "..130"}
+    expected = httpx.post(server.url + "/api/recommend", json=request).json()["results"]
+    assert expected and titles(tab.page) == [hit["title"] for hit in expected]
+    assert tab.page.locator("[name=min_votes]").input_value() == "5000"
+    assert tab.page.locator("[name=runtime]").input_value() == "..130"
     assert tab.problems == []
 
 

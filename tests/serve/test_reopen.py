@@ -73,7 +73,7 @@ def test_a_local_store_sees_another_process_vectors_only_after_close(index_copy:
     assert store.query_similar(vector, 1)[0]["id"] == "990002"
 
 
-def dense_top(client: httpx.Client, text: str) -> str:
+def dense_top(client: httpx.Client, text: str) -> int:
     response = client.get("/api/search", params={"q": text, "n": 1, "mode": "dense"})
     assert response.status_code == 200, response.text
     return response.json()["results"][0]["id"]
@@ -90,15 +90,15 @@ def test_a_build_beside_the_service_shows_without_a_restart(
     app = create_app(settings, recheck_seconds=0.2)
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
         before = client.get("/api/health").json()
-        assert dense_top(client, NEW_MOVIE["overview"]) != "990001"
+        assert dense_top(client, NEW_MOVIE["overview"]) != 990001
         build = [sys.executable, "-m", "moviembed", "--db", str(index_copy), "build", "-q"]
         subprocess.run([*build, "--catalog", str(catalog)], check=True, cwd=ROOT, timeout=600)
-        wait_until(lambda: dense_top(client, NEW_MOVIE["overview"]) == "990001", 30, "the reopen")
+        wait_until(lambda: dense_top(client, NEW_MOVIE["overview"]) == 990001, 30, "the reopen")
         after = client.get("/api/health").json()
         assert after["count"] == before["count"] + 1
         assert after["generation"] != before["generation"]
         keywords = client.get("/api/search", params={"q": "cartographer", "n": 1}).json()
-        assert keywords["results"][0]["id"] == "990001"
+        assert keywords["results"][0]["id"] == 990001
 
 
 def copy_to_server(local: Path, server: ChromaServer, collection: str) -> None:
@@ -126,7 +126,7 @@ def test_a_chroma_server_that_goes_away_gives_503_then_recovers(
         )
         app = create_app(settings, recheck_seconds=0.2)
         with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as client:
-            assert dense_top(client, "a shark attacks a beach town") == "578"
+            assert dense_top(client, "a shark attacks a beach town") == 578
             chroma.stop()
             for path in ("/api/search?q=shark", "/api/health", "/api/movies/578"):
                 down = client.get(path)
@@ -135,4 +135,4 @@ def test_a_chroma_server_that_goes_away_gives_503_then_recovers(
             time.sleep(0.5)  # the watcher meets the outage too, and must keep going
             chroma.start()
             wait_until(lambda: client.get("/api/health").status_code == 200, 30, "recovery")
-            assert dense_top(client, "a shark attacks a beach town") == "578"
+            assert dense_top(client, "a shark attacks a beach town") == 578

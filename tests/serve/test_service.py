@@ -71,7 +71,7 @@ def test_keywords_rewritten_by_another_build_wait_for_the_reopen(
         writer = EmbeddingStore.from_settings(settings)
         KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, "another build's")
         assert keywords.search("toy", 5) == []
-        assert [hit.id for hit in service.search("toy story", limit=1)] == ["862"]
+        assert [hit.id for hit in service.search("toy story", limit=1)] == [862]
         keywords.pin(writer)
         assert keywords.search("toy", 5)[0][0] == "862"
         same = f"{SCHEMA}:{writer.generation() or ''}"

@@ -169,10 +169,10 @@ def test_build_without_credits_warns(runner: CliRunner, tiny_dataset: tuple[Path
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--credits", "c.csv"], "--credits goes with --tmdb-csv"),
+        (["--credits", "c.csv"], "--credits goes with the TMDB 5000 CSVs"),
         (["--tmdb-csv", "m.csv", "--catalog", "c.json"], "Give one source at a time"),
-        (["--refresh"], "apply to TMDB sources"),
-        (["--limit", "5"], "--limit goes with --ids or --tmdb-list"),
+        (["--refresh"], "--refresh goes with an ids file, ids given one by one"),
+        (["--limit", "5"], "--limit goes with an ids file or a TMDB list"),
         (["--id", "603", "--refresh", "--offline"], "contradict each other"),
     ],
 )

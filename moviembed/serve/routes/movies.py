@@ -13,13 +13,14 @@ from moviembed.serve.params import Service
 router = APIRouter(tags=["movies"])
 
 
-@router.get("/movies/{movie_id}")
+@router.get("/movies/{movie}")
 def get_movie(
-    service: Service, movie_id: Annotated[str, Path(description="The movie's TMDB id.")]
+    service: Service,
+    movie: Annotated[str, Path(description="The movie's TMDB id, or its title (any case).")],
 ) -> dict[str, Any]:
     """A stored movie's document and metadata, as `moviembed inspect ID --json` shows them."""
-    hit = service.index.movie(movie_id)
-    return {"id": hit["id"], "document": hit["document"], "metadata": hit["metadata"]}
+    hit = service.index.movie(movie)
+    return {"id": int(hit["id"]), "document": hit["document"], "metadata": hit["metadata"]}
 
 
 @router.get("/health")

@@ -8,45 +8,41 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from moviembed.errors import InputError
 from moviembed.index.reader import IndexReader
-from moviembed.search.filters import Filters
 from moviembed.search.names import resolve_movies
+from moviembed.search.request_fields import MAX_MOVIES, FilterFields, MovieList, MovieRef
 from moviembed.search.taste import Taste
 from moviembed.serve.errors import error_response
-from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service, Text
+from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
 
 router = APIRouter(tags=["recommend"])
 
-MAX_MOVIES = 100  # most movies one list in a request may name
 RECOMMEND_MODULE = "moviembed.search.recommend"
 
 
-class RecommendRequest(BaseModel):
-    """Movies by TMDB id or exact title, plus the same filters as search."""
+class RecommendRequest(FilterFields):
+    """Movies by TMDB id or title, as `moviembed recommend` takes them, plus the filters of
+    search (`FilterFields`, declared once for every route and MCP tool)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    liked: list[Text] = Field(min_length=1, max_length=MAX_MOVIES)
-    disliked: list[Text] = Field(default_factory=list, max_length=MAX_MOVIES)
-    seen: list[Text] = Field(default_factory=list, max_length=10 * MAX_MOVIES)
-    weights: dict[str, Annotated[float, Field(gt=0, le=10)]] = Field(
+    liked: Annotated[MovieList, Field(min_length=1)]
+    disliked: MovieList = Field(default_factory=list)
+    seen: Annotated[list[MovieRef], Field(max_length=10 * MAX_MOVIES)] = Field(
+        default_factory=list,
+        description="Movies never to recommend: TMDB ids (any, stored or not) or titles.",
+    )
+    weights: dict[int, Annotated[float, Field(gt=0, le=10)]] = Field(
         default_factory=dict,
         max_length=2 * MAX_MOVIES,
-        description="How much a liked or disliked id counts (1 when not given).",
+        description="How much a liked or disliked movie counts, by TMDB id (1 when not given).",
     )
     n: int = Field(10, ge=1, le=MAX_RESULTS)
-    genre: list[Text] = Field(default_factory=list, max_length=10)
-    year: Text | None = None
-    director: Text | None = None
-    language: Text | None = None
-    min_rating: float | None = Field(None, ge=0, le=10)
-    min_votes: int | None = Field(None, ge=0)
-    runtime: Text | None = None
 
 
 @router.post("/recommend", response_model=None)
@@ -55,23 +51,16 @@ def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any]
     each result says which liked movie it is `because` of."""
     if importlib.util.find_spec(RECOMMEND_MODULE) is None:
         return error_response(501, "Recommendations are not available in this moviembed version.")
-    filters = Filters.parse(
-        body.genre,
-        body.year,
-        body.director,
-        body.language,
-        body.min_rating,
-        body.min_votes,
-        body.runtime,
-    )
+    weights = {str(movie_id): weight for movie_id, weight in body.weights.items()}
     items = service.index.recommend(
-        body.liked, body.disliked, body.seen, body.n, filters=filters, weights=body.weights
+        body.liked, body.disliked, body.seen, body.n, filters=body.parsed(), weights=weights
     )
     return {"results": [item.to_dict() for item in items]}
 
 
-MovieList = Annotated[
-    list[str] | None, Query(max_length=MAX_MOVIES, description="Stored ids; repeat for more.")
+MovieQuery = Annotated[
+    list[str] | None,
+    Query(max_length=MAX_MOVIES, description="TMDB ids or titles; repeat for more."),
 ]
 
 
@@ -97,8 +86,8 @@ async def recommend_from_ratings(
     name: Annotated[str, Query(max_length=200, description="The file name, for messages.")] = (
         "ratings.csv"
     ),
-    liked: MovieList = None,
-    disliked: MovieList = None,
+    liked: MovieQuery = None,
+    disliked: MovieQuery = None,
 ) -> dict[str, Any]:
     """Picks for the taste in a ratings export sent as the body (e.g. `curl --data-binary
     @ratings.csv`): high ratings liked, low ones not, every film seen and never picked.
@@ -137,8 +126,8 @@ async def _body(request: Request) -> bytes:
     return bytes(data)
 
 
-def _titles(store: IndexReader, ids: list[str]) -> dict[str, str]:
-    return {hit["id"]: hit["metadata"].get("title", "") for hit in store.get_by_ids(ids)}
+def _titles(store: IndexReader, ids: list[str]) -> dict[int, str]:
+    return {int(hit["id"]): hit["metadata"].get("title", "") for hit in store.get_by_ids(ids)}
 
 
 def _described(taste: Taste, titles: dict[str, str]) -> dict[str, Any]:

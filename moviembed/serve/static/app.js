@@ -5,7 +5,9 @@
 "use strict";
 
 const TOKEN_KEY = "moviembed-token";
-const FILTERS = ["genre", "year", "director", "language", "min_rating", "n"];
+// The filters of every view (the API's FilterFields), and how many results.
+const FILTERS = ["genre", "year", "director", "language", "min_rating", "min_votes", "runtime", "n"];
+const NUMBERS = ["n", "min_rating", "min_votes"];
 // How a text search ranks; "more like this" ranks by similarity alone.
 const SEARCH_ONLY = ["mode", "rank", "literal"];
 const VIEWS = ["q", "like", "view", "movie"];
@@ -214,7 +216,7 @@ async function showForYou() {
   const request = { liked: Taste.liked, disliked: Taste.disliked, seen: Taste.seen, weights: Taste.weights };
   for (const [key, value] of filters) {
     if (key === "genre") request.genre = [value];
-    else request[key] = ["n", "min_rating"].includes(key) ? Number(value) : value;
+    else request[key] = NUMBERS.includes(key) ? Number(value) : value;
   }
   const body = await postJson("api/recommend", request);
   render(body.results, "For you");

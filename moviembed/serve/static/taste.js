@@ -13,7 +13,9 @@ const Taste = (() => {
   let weights = {}; // from ratings: 0.5 for four stars ... 1 for five; 1 when not here
   let titles = {};
 
-  const ids = (text) => (text || "").split(",").map((id) => id.trim()).filter((id) => /^\d+$/.test(id));
+  // TMDB ids are integers, as every answer of the API gives them.
+  const ids = (text) =>
+    String(text || "").split(",").map((id) => id.trim()).filter((id) => /^\d+$/.test(id)).map(Number);
   const unique = (list) => [...new Set(list)];
 
   function save() {
@@ -42,12 +44,14 @@ const Taste = (() => {
   }
 
   function opinion(id) {
+    id = Number(id);
     if (liked.includes(id)) return "liked";
     return disliked.includes(id) ? "disliked" : "";
   }
 
   // Like (or not-for-me) a movie; doing it again takes it back out of the taste.
   function toggle(id, title, which) {
+    id = Number(id);
     const was = opinion(id);
     liked = liked.filter((other) => other !== id);
     disliked = disliked.filter((other) => other !== id);

@@ -13,12 +13,12 @@ import threading
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from moviembed import __version__
 from moviembed.choices import TmdbList
+from moviembed.config import Settings, checked, default
 from moviembed.errors import ConfigError, TmdbAuthError, TmdbError, TmdbNotFoundError, UsageError
 from moviembed.files import parse_json
 from moviembed.movie import Movie, is_tmdb_id, movie_from_tmdb
@@ -31,11 +31,11 @@ from moviembed.sources.tmdb.answers import (
     retry_after,
     tmdb_status,
 )
+from moviembed.sources.tmdb.parallel import Throttle
 from moviembed.sources.tmdb.redact import display_url, install_log_redaction, redact
 
 log = logging.getLogger(__name__)
 
-API_URL = "https://api.themoviedb.org/3"
 LISTS = tuple(choice.value for choice in TmdbList)
 MAX_PAGE = 500  # TMDB refuses list pages above 500 with HTTP 400
 CHANGES_WINDOW = dt.timedelta(days=14)  # the longest span one /movie/changes request covers
@@ -46,23 +46,6 @@ NOT_FOUND_STATUS_CODE = 34
 CREDENTIALS_HINT = "Set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in .env (see .env.example)."
 URL_HINT = "Check MOVIEMBED_TMDB_URL and your network."
 FEED_HINT = "Nothing was recorded; check MOVIEMBED_TMDB_URL, or try again later."
-
-
-class _Throttle:
-    """Spaces calls at least `1 / rate` seconds apart, across every caller of the client."""
-
-    def __init__(self, rate: float) -> None:
-        self._interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            delay = self._next - now
-            self._next = max(now, self._next) + self._interval
-        if delay > 0:
-            time.sleep(delay)
 
 
 class _Retry(Exception):
@@ -86,39 +69,29 @@ class TmdbClient:
         *,
         api_key: str | None = None,
         read_access_token: str | None = None,
-        base_url: str = API_URL,
-        language: str = "en-US",
-        rate: float = 20.0,
-        timeout: float = 10.0,
-        max_attempts: int = 5,
+        base_url: str = default("tmdb_url"),
+        language: str = default("tmdb_language"),
+        rate: float = default("tmdb_rate"),
+        timeout: float = default("tmdb_timeout"),
+        max_attempts: int = default("tmdb_attempts"),
         backoff: float = 0.5,
     ) -> None:
+        """Plain values, checked as the settings of the same names are (`config`)."""
         if not api_key and not read_access_token:
             raise ConfigError(f"No TMDB credentials. {CREDENTIALS_HINT}")
-        _check_number("rate", rate, minimum=0.0, strict=True)
-        _check_number("timeout", timeout, minimum=0.0, strict=True)
-        _check_number("backoff", backoff, minimum=0.0, strict=False)
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise ConfigError(
-                f"max_attempts must be a whole number of at least 1, not {max_attempts!r}."
-            )
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                f"MOVIEMBED_TMDB_URL must be an http(s) URL like {API_URL}, "
-                f"not {display_url(base_url)!r}."
-            )
-        self.base_url = base_url.rstrip("/")
-        self.language = language
-        self.rate = float(rate)
-        self.timeout = float(timeout)
-        self.max_attempts = max_attempts
+        if not (isinstance(backoff, (int, float)) and 0 <= backoff < math.inf):
+            raise ConfigError(f"The TMDB backoff must be 0 seconds or more, not {backoff!r}.")
+        self.base_url = checked("tmdb_url", base_url)
+        self.language = checked("tmdb_language", language)
+        self.rate = checked("tmdb_rate", rate)
+        self.timeout = checked("tmdb_timeout", timeout)
+        self.max_attempts = checked("tmdb_attempts", max_attempts)
         self.backoff = float(backoff)
         self.requests_sent = 0  # attempts made, retries included
         self.display_url = display_url(self.base_url)  # for messages: no credentials or query
         self._secrets = tuple(s for s in (api_key, read_access_token) if s)
         self._api_key = None if read_access_token else api_key
-        self._throttle = _Throttle(self.rate)
+        self._throttle = Throttle(self.rate)
         self._headers = {"Accept": "application/json", "User-Agent": f"moviembed/{__version__}"}
         if read_access_token:
             self._headers["Authorization"] = f"Bearer {read_access_token}"
@@ -126,6 +99,19 @@ class TmdbClient:
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
         install_log_redaction()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TmdbClient:
+        """A client with the TMDB settings: credentials, URL, language, rate and retries."""
+        return cls(
+            api_key=settings.tmdb_api_key,
+            read_access_token=settings.tmdb_read_access_token,
+            base_url=settings.tmdb_url,
+            language=settings.tmdb_language,
+            rate=settings.tmdb_rate,
+            timeout=settings.tmdb_timeout,
+            max_attempts=settings.tmdb_attempts,
+        )
 
     def __repr__(self) -> str:
         auth = "read access token" if self._api_key is None else "api key"
@@ -381,18 +367,6 @@ class TmdbClient:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return redact(text)
-
-
-def _check_number(name: str, value: float, *, minimum: float, strict: bool) -> None:
-    ok = (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and (value > minimum if strict else value >= minimum)
-    )
-    if not ok:
-        bound = "greater than" if strict else "at least"
-        raise ConfigError(f"The TMDB {name} must be a number {bound} {minimum:g}, not {value!r}.")
 
 
 def _plural(count: int, word: str) -> str:

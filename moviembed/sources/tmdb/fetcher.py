@@ -7,8 +7,7 @@ import threading
 from collections.abc import Container, Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from moviembed.config import Settings
-from moviembed.errors import ConfigError, TmdbError, TmdbNotFoundError
+from moviembed.errors import TmdbError, TmdbNotFoundError
 from moviembed.movie import Skipped, SourceItem, Unfetched, item_from_tmdb
 from moviembed.sources.tmdb.cache import ResponseCache
 from moviembed.sources.tmdb.parallel import ordered_map
@@ -94,23 +93,3 @@ class TmdbFetcher:
                 f"{self.client.display_url} has no API configuration either: check "
                 "MOVIEMBED_TMDB_URL (it ends in /3)."
             ) from None
-
-
-def tmdb_client(settings: Settings) -> TmdbClient:
-    """A TMDB client from the settings, or ConfigError saying how to add credentials."""
-    if not settings.has_tmdb_credentials:
-        raise ConfigError(
-            "TMDB needs credentials: set TMDB_READ_ACCESS_TOKEN or TMDB_API_KEY in .env "
-            "(see .env.example), or add --offline to use only cached responses."
-        )
-    from moviembed.sources.tmdb.client import TmdbClient
-
-    return TmdbClient(
-        api_key=settings.tmdb_api_key,
-        read_access_token=settings.tmdb_read_access_token,
-        base_url=settings.tmdb_url,
-        language=settings.tmdb_language,
-        rate=settings.tmdb_rate,
-        timeout=settings.tmdb_timeout,
-        max_attempts=settings.tmdb_attempts,
-    )

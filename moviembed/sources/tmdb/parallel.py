@@ -5,13 +5,14 @@ a time reaches 10-15 a second however high the rate limit; a few in flight reach
 the limit. Results come back in the items' order, at most `2 * workers` ahead of
 the consumer, so memory stays flat however long the list. The threads are daemons
 and pending work is cancelled when the consumer stops: an interrupted build does not
-wait for requests nobody will read.
+wait for requests nobody will read. `Throttle` keeps all those threads to one rate limit.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -64,3 +65,20 @@ def _work(tasks: queue.SimpleQueue[_Task], call: Callable[[object], object]) -> 
             future.set_result(call(item))
         except BaseException as error:  # handed to the consumer, which raises it
             future.set_exception(error)
+
+
+class Throttle:
+    """Spaces calls at least `1 / rate` seconds apart, across every caller of the client."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            time.sleep(delay)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from moviembed.config import Settings
 from moviembed.errors import (
     ConfigError,
     TmdbAuthError,
@@ -137,12 +138,45 @@ def test_no_credentials_is_a_config_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad_value",
-    [{"rate": 0}, {"timeout": -1.0}, {"max_attempts": 0}, {"base_url": "ftp://x/3"}],
+    ("bad_value", "setting"),
+    [
+        ({"rate": 0}, "tmdb_rate"),
+        ({"timeout": -1.0}, "tmdb_timeout"),
+        ({"max_attempts": 0}, "tmdb_attempts"),
+        ({"max_attempts": True}, "tmdb_attempts"),
+        ({"base_url": "ftp://x/3"}, "tmdb_url"),
+        ({"language": "english"}, "tmdb_language"),
+    ],
 )
-def test_bad_options_are_config_errors(bad_value: dict[str, Any]) -> None:
-    with pytest.raises(ConfigError):
+def test_bad_options_are_config_errors_naming_the_setting(
+    bad_value: dict[str, Any], setting: str
+) -> None:
+    """The client checks plain values with the settings' own declared checks."""
+    with pytest.raises(ConfigError) as caught:
         TmdbClient(api_key=KEY, **bad_value)
+    assert caught.value.field == setting and str(caught.value).startswith(f"{setting} must be")
+
+
+def test_from_settings_takes_every_tmdb_setting(fake: FakeTmdb) -> None:
+    environ = {
+        "TMDB_READ_ACCESS_TOKEN": TOKEN,
+        "MOVIEMBED_TMDB_URL": fake.url + "/",
+        "TMDB_LANGUAGE": "fr",
+        "MOVIEMBED_TMDB_RATE": "1000",
+        "MOVIEMBED_TMDB_TIMEOUT": "3",
+        "MOVIEMBED_TMDB_ATTEMPTS": "2",
+    }
+    with TmdbClient.from_settings(Settings.load(environ=environ)) as client:
+        assert (client.base_url, client.language) == (fake.url, "fr")
+        assert (client.rate, client.timeout, client.max_attempts) == (1000.0, 3.0, 2)
+        client.movie_raw(603)
+    [seen] = fake.requests
+    assert seen.auth == "bearer" and seen.params["language"] == "fr"
+
+
+def test_from_settings_without_credentials_says_how_to_add_them() -> None:
+    with pytest.raises(ConfigError, match="TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN"):
+        TmdbClient.from_settings(Settings.load(environ={}))
 
 
 @pytest.mark.parametrize(
@@ -315,8 +349,8 @@ def test_secrets_never_leak(
     key_client = make_client(api_key=KEY, max_attempts=2)
     token_client = make_client(read_access_token=TOKEN, max_attempts=2)
     impatient = [
-        make_client(api_key=KEY, timeout=0.05, max_attempts=1),
-        make_client(read_access_token=TOKEN, timeout=0.05, max_attempts=1),
+        make_client(api_key=KEY, timeout=0.1, max_attempts=1),
+        make_client(read_access_token=TOKEN, timeout=0.1, max_attempts=1),
     ]
     refused = make_client(api_key=KEY, base_url=closed_port_url(), max_attempts=2)
     errors: list[BaseException] = []
@@ -365,7 +399,7 @@ def test_dataset_movies_are_served(dataset_tmdb: FakeTmdb) -> None:
     fake = dataset_tmdb
     fake.reset()
     assert len(fake.movies) > 4500
-    with TmdbClient(api_key=KEY, base_url=fake.url, rate=10_000) as client:
+    with TmdbClient(api_key=KEY, base_url=fake.url, rate=1000) as client:
         avatar = client.movie(19995)
         assert avatar.title == "Avatar"
         assert avatar.director == "James Cameron"
