@@ -47,6 +47,7 @@ def client(
     store = EmbeddingStore(**store_args)  # type: ignore[arg-type]
     embedder = load_query_embedder(store.model_name(), Path(cache))
     keywords = KeywordIndex.for_store(store, Path(cache))
+    keywords.ensure_current(store)
     search(QUERIES[0], store=store, embedder=embedder, keywords=keywords)  # warm-up
     barrier.wait()
     latencies = []

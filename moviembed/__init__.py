@@ -1,11 +1,12 @@
 """moviembed: turn a movie catalog into a semantic search index.
 
-The library works without the CLI:
+The library works without the CLI (docs/library.md):
 
-    settings = Settings.load()
-    store = EmbeddingStore.from_settings(settings)
-    report = build_index(load_catalog(), store=store, embedder=SentenceTransformerEmbedder())
-    hits = moviembed.search.search("heist in a casino", store=store, embedder=...)
+    from moviembed import MovieIndex
+
+    index = MovieIndex.open("./index")  # or MovieIndex.open(): the CLI's default index
+    hits = index.search("heist in a casino", limit=5, genres=["crime"])
+    picks = index.recommend(["Heat", "Casino (1995)"], seen=[11])
 
 Public names are imported on first use, so `import moviembed` stays cheap.
 """
@@ -24,6 +25,8 @@ _PUBLIC = {
     "Settings": "config",
     "SentenceTransformerEmbedder": "embedding.embedder",
     "MoviembedError": "errors",
+    "MovieIndex": "search.movie_index",
+    "Recommendation": "search.hits",
     "Filters": "search.filters",
     "Movie": "movie",
     "OnnxEmbedder": "embedding.onnx_embedder",

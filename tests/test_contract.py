@@ -21,13 +21,9 @@ from typer.testing import CliRunner
 
 from moviembed.cli.app import app as cli
 from moviembed.config import Settings
-from moviembed.embedding import backends
 from moviembed.errors import UsageError
-from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore
 from moviembed.search.filters import Filters
-from moviembed.search.query import search, similar
-from moviembed.search.recommend import recommend, resolve_movies
+from moviembed.search.movie_index import MovieIndex
 from moviembed.serve import create_app
 from tests.live_server import LiveServer
 
@@ -92,32 +88,20 @@ def api(bundled_index: Path, cache: Path) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="module")
-def library(bundled_index: Path, cache: Path) -> Iterator[dict[str, Any]]:
-    store = EmbeddingStore(bundled_index)
-    yield {
-        "store": store,
-        "embedder": backends.query_embedder(store.model_name(), cache),
-        "keywords": KeywordIndex.for_store(store, cache),
-    }
-    store.close()
+def library(bundled_index: Path, cache: Path) -> Iterator[MovieIndex]:
+    index = MovieIndex.open(bundled_index, cache_dir=cache)
+    yield index
+    index.close()
 
 
-def by_library(request: Request, library: dict[str, Any]) -> list[int]:
-    store, filters, limit = library["store"], request.library_filters(), request.limit
+def by_library(request: Request, library: MovieIndex) -> list[int]:
+    filters, limit = request.library_filters(), request.limit
     if request.command == "query":
-        found = search(
-            request.subject,
-            store=store,
-            embedder=library["embedder"],
-            keywords=library["keywords"],
-            limit=limit,
-            filters=filters,
-        )
+        found = library.search(request.subject, limit, filters=filters)
     elif request.command == "similar":
-        found = similar(str(request.subject), store=store, limit=limit, filters=filters)
+        found = library.similar(request.subject, limit, filters=filters)
     else:
-        liked = resolve_movies(store, [str(movie) for movie in request.subject])
-        found = recommend(liked, store=store, limit=limit, filters=filters)
+        found = library.recommend(request.subject, limit=limit, filters=filters)
     return [hit.id for hit in found]
 
 
@@ -144,7 +128,7 @@ def by_api(request: Request, api: httpx.Client) -> list[Any]:
 def test_every_face_gives_the_same_movies_in_the_same_order(
     request_: Request,
     api: httpx.Client,
-    library: dict[str, Any],
+    library: MovieIndex,
     bundled_index: Path,
     cache: Path,
 ) -> None:

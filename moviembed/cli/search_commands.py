@@ -27,16 +27,13 @@ from moviembed.cli.options import (
     RatingsOption,
     SeenOption,
     filter_options,
-    filters_of,
 )
 from moviembed.cli.served import local_index, search_options, served_hits
-from moviembed.cli.support import load_settings, notice, open_store, say, warn_about
+from moviembed.cli.support import load_settings, notice, say, warn_about
 from moviembed.errors import UsageError
 
 if TYPE_CHECKING:
-    from moviembed.config import Settings
-    from moviembed.index.store import EmbeddingStore
-    from moviembed.search.answer import Searchable
+    from moviembed.search.movie_index import MovieIndex
     from moviembed.search.taste import Taste
 
 
@@ -80,18 +77,17 @@ def query(
         hits = answer("query", options, index)
     render.print_hits(hits, output, heading=f"Movies for: {text}", explain=explain)
     if index is not None:
-        save_fast_query_model(index, settings)
+        save_fast_query_model(index)
 
 
-def save_fast_query_model(index: Searchable, settings: Settings) -> None:
+def save_fast_query_model(index: MovieIndex) -> None:
     """After a query that had to use sentence-transformers, export the fast model for the
     next one (the export was missing or damaged)."""
     from moviembed.cli import output as render
-    from moviembed.embedding import backends
 
-    if not backends.is_fast_query_embedder(index.embedder()):
+    if index.needs_fast_query_model():
         with render.stderr.status("Saving a fast query model…"):
-            problem = backends.prepare_query_model(index.store.model_name(), settings.cache_dir)
+            problem = index.save_fast_query_model()
         if problem:
             notice(problem)
 
@@ -153,58 +149,40 @@ def recommend(
     """
     from moviembed.cli import output as render
     from moviembed.search.answer import answer
-    from moviembed.sources.idfiles import read_id_file
 
     if not liked and ratings is None:
         raise UsageError("Name at least one liked movie, or give --ratings FILE.")
     output = output_format(output, as_json)
-    exclude: list[str] = []
-    if seen:
-        seen_ids = read_id_file(seen)
-        warn_about(seen_ids.problems)
-        exclude = [str(movie_id) for movie_id in seen_ids.ids]
+    options = search_options(ctx, exclude=_seen_ids(seen))
     settings = load_settings(ctx)
-    if ratings is not None:  # a file of the user's: read here, so no fast path
-        picks = _recommend_with_ratings(ctx, settings, ratings, exclude)
+    index = local_index(settings)
+    picks = None
+    if ratings is not None:  # a file of the user's, read here: no fast path
+        options["taste"] = _taste_from_ratings(index, ratings, ctx.obj.verbose)
     else:
-        options = search_options(ctx, exclude=exclude)
         picks = served_hits(settings, "recommend", options, local)
-        if picks is None:
-            picks = answer("recommend", options, local_index(settings))
+    picks = answer("recommend", options, index) if picks is None else picks
     named = ", ".join([*(liked or []), *([ratings.name] if ratings else [])])
     render.print_hits(picks, output, heading=f"Movies for someone who liked: {named}")
 
 
-def _recommend_with_ratings(
-    ctx: typer.Context, settings: Settings, ratings: Path, exclude: list[str]
-) -> list:
-    """Picks for the taste in a ratings file plus the movies named on the command line."""
-    from moviembed.search.recommend import resolve_movies
-    from moviembed.search.taste import recommend_for
+def _seen_ids(seen: Path | None) -> list[str]:
+    """The ids in the --seen file (its problems said on stderr), none without one."""
+    from moviembed.sources.idfiles import read_id_file
 
-    params = ctx.params
-    store = open_store(settings)
-    taste = _taste_from_ratings(store, ratings, ctx.obj.verbose).with_named(
-        resolve_movies(store, params["liked"] or []),
-        resolve_movies(store, params["disliked"] or []),
-    )
-    return recommend_for(
-        taste,
-        store=store,
-        exclude=exclude,
-        limit=params["limit"],
-        filters=filters_of(params),
-        method=params["method"],
-    )
+    if seen is None:
+        return []
+    seen_ids = read_id_file(seen)
+    warn_about(seen_ids.problems)
+    return [str(movie_id) for movie_id in seen_ids.ids]
 
 
-def _taste_from_ratings(store: EmbeddingStore, path: Path, verbose: int) -> Taste:
+def _taste_from_ratings(index: MovieIndex, path: Path, verbose: int) -> Taste:
     """The taste in a ratings file, saying on stderr how many films matched the index."""
-    from moviembed.search.taste import taste_from
     from moviembed.sources.ratings import read_ratings
 
     read = read_ratings(path)
-    taste = taste_from(store, read.films)
+    taste = index.taste(read.films)
     missed = len(taste.unmatched)
     hint = " (moviembed -v recommend ... lists them)" if missed and not verbose else ""
     say(

@@ -1,22 +1,22 @@
 """The search commands' two ways to an answer: a running `moviembed serve` on the same index
 (a fraction of a second, no Chroma or model imported here) or the local index.
 
-Both run `search.answer` with the same options, so the results are the same either way.
+Both run `search.answer` with the same options on a `MovieIndex` (the service's own, or one
+opened here), so the results are the same either way.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from moviembed.cli.support import notice, open_store
+from moviembed.cli.support import notice
 
 if TYPE_CHECKING:
     from moviembed.config import Settings
-    from moviembed.search.answer import Searchable
+    from moviembed.search.movie_index import MovieIndex
     from moviembed.search.query import SearchHit
 
 log = logging.getLogger(__name__)
@@ -50,26 +50,10 @@ def served_hits(
         return None
 
 
-def local_index(settings: Settings, *, for_text: bool = False) -> Searchable:
+def local_index(settings: Settings, *, for_text: bool = False) -> MovieIndex:
     """The local index to search; `for_text` starts loading the query model now, while the
-    store opens, and adds the keyword index (similar and recommend need neither)."""
-    from moviembed.embedding import backends
-    from moviembed.search.answer import Searchable
+    store opens (similar and recommend need none)."""
+    from moviembed.search.movie_index import MovieIndex
 
-    if not for_text:
-        store = open_store(settings)
-        return Searchable(
-            store,
-            None,
-            lambda: backends.query_embedder(
-                store.model_name(), settings.cache_dir, on_notice=notice
-            ),
-        )
-    from moviembed.index.keywords import KeywordIndex
-
-    embedder_for = backends.start_query_embedder(
-        settings.model, settings.cache_dir, on_notice=notice
-    )
-    store = open_store(settings)
-    embedder = functools.cache(lambda: embedder_for(store.model_name()))
-    return Searchable(store, KeywordIndex.for_store(store, settings.cache_dir), embedder)
+    index = MovieIndex(settings, on_notice=notice)
+    return index.preload() if for_text else index

@@ -67,6 +67,16 @@ def is_fast_query_embedder(embedder: Embedder) -> bool:
     return isinstance(embedder, OnnxEmbedder)
 
 
+def wants_query_model(model_name: str, cache_root: Path, loaded: Embedder | None = None) -> bool:
+    """The one rule for saving the fast query model: True when queries of `model_name` would
+    not run on its ONNX export, because the query model `loaded` is not it (the export is
+    damaged) or, with none loaded, no export is cached. `MovieIndex` asks it (a server before
+    loading its model, the CLI after a query) and so does a build's last step."""
+    if loaded is not None:
+        return not is_fast_query_embedder(loaded)
+    return needs_query_model(model_name, cache_root)
+
+
 def needs_query_model(model_name: str, cache_root: Path) -> bool:
     """True when no ONNX export of `model_name` is cached yet."""
     from moviembed.embedding.onnx_files import has_onnx_export

@@ -44,6 +44,7 @@ _WORD = re.compile(r"\w+")
 SCHEMA = "4"  # bump whenever _SCHEMA or what goes into its tables changes
 TITLE_WEIGHT = 5.0  # chosen on the tuning half of benchmarks/quality_queries.json
 UPDATE_PAGE = 1000  # changed movies read from the store at a time
+FileIdentity = tuple[int, int, int]
 # `rows` finds a movie's FTS row by id (an UNINDEXED FTS column cannot be looked up).
 _SCHEMA = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT);
@@ -57,16 +58,39 @@ CREATE VIRTUAL TABLE docs USING fts5(
 class KeywordIndex:
     """BM25 search over a store's documents, rebuilt when the store's generation changes."""
 
-    def __init__(self, path: Path, title_weight: float = TITLE_WEIGHT) -> None:
+    def __init__(
+        self, path: Path, title_weight: float = TITLE_WEIGHT, *, pinned: bool = False
+    ) -> None:
+        """`pinned`: reads see the file only as `pin` last saw it (see there)."""
         self.path = path
         self.title_weight = title_weight
+        self.pinned = pinned
+        self._pin: tuple[FileIdentity | None, str | None] = (None, None)  # file, generation
         self._open = threading.local()  # each thread's connection, and which file it is to
 
     @classmethod
-    def for_store(cls, store: IndexReader, cache_dir: Path) -> KeywordIndex:
+    def for_store(
+        cls, store: IndexReader, cache_dir: Path, *, pinned: bool = False
+    ) -> KeywordIndex:
         """The keyword index belonging to `store`, kept under `cache_dir/keywords/`."""
         key = hashlib.sha256(store.identity.encode()).hexdigest()
-        return cls(cache_dir / "keywords" / f"{key[:24]}.sqlite3")
+        return cls(cache_dir / "keywords" / f"{key[:24]}.sqlite3", pinned=pinned)
+
+    def pin(self, store: IndexReader) -> None:
+        """Bring the index up to date with `store`, then pin reads to the file as it is now.
+
+        For a long-running reader: a build in another process rewrites the shared file at
+        its end, before the reader has reopened its store (a local Chroma cannot read movies
+        written after it opened), so a pinned index reads a file only while it holds the
+        generation pinned here, and otherwise finds nothing (ranking by meaning alone) until
+        the reader reopens and pins again. A failed rebuild only leaves keyword ranking
+        behind, so it is logged."""
+        try:
+            self.ensure_current(store)
+        except StoreError as exc:
+            log.warning("%s Keyword matches may be out of date.", exc)
+        self.pinned = True
+        self._pin = (_identity(self.path), self._generation())
 
     def ensure_current(self, store: IndexReader) -> bool:
         """Rebuild from `store` if missing or stale; True when a rebuild happened."""
@@ -200,11 +224,13 @@ class KeywordIndex:
         Kept open between searches, which saves a sixth of a search's time in a service; a
         rebuild puts a new file in place, and the next search here opens that one.
         """
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
+        identity = _identity(self.path)
+        if identity is None:
             return None
-        identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns)
+        if self.pinned and identity != self._pin[0]:  # rewritten since the pin: from what?
+            if self._generation() != self._pin[1]:
+                return None
+            self._pin = (identity, self._pin[1])  # the same generation, rewritten alike
         if getattr(self._open, "identity", None) != identity:
             if getattr(self._open, "db", None) is not None:
                 self._open.db.close()
@@ -223,6 +249,15 @@ class KeywordIndex:
             log.debug("Unreadable keyword index at %s; rebuilding", self.path)
             return None
         return row[0] if row else None
+
+
+def _identity(path: Path) -> FileIdentity | None:
+    """Which file is at `path` now (device, inode, modification time); None: none."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_mtime_ns
 
 
 def _quoted(phrase: str) -> str:

@@ -166,7 +166,7 @@ def _finish(
         if problem := refresh_derived(store, settings):
             outcome.notes.append(problem)
     model = store.model_name()
-    if backends.needs_query_model(model, settings.cache_dir):
+    if backends.wants_query_model(model, settings.cache_dir):
         on_step("Saving a fast query model…")
         if problem := backends.prepare_query_model(model, settings.cache_dir):
             outcome.notes.append(problem)

@@ -25,8 +25,7 @@ from moviembed.bearer import CHALLENGE, token_problem
 from moviembed.mcp_server.results import movie_text
 from moviembed.mcp_server.tools import MovieTools, in_thread
 from moviembed.movie import parse_movie_id
-from moviembed.search.query import resolve_movie
-from moviembed.search.recommend import resolve_movies
+from moviembed.search.names import resolve_movies
 from moviembed.search.service import IndexService
 
 INSTRUCTIONS = (
@@ -80,8 +79,7 @@ def add_movie_resource(server: FastMCP, service: IndexService) -> None:
     )
     async def movie_resource(movie_id: str) -> str:
         def work() -> str:
-            with service.reading() as index:
-                return movie_text(index.store.get_one(parse_movie_id(movie_id)))
+            return movie_text(service.index.movie(parse_movie_id(movie_id)))
 
         return await in_thread(work, ResourceError)
 
@@ -100,9 +98,8 @@ def add_explain_prompt(server: FastMCP, service: IndexService) -> None:
 
         def work() -> str:
             with service.reading() as index:
-                store = index.store
-                target = store.get_one(resolve_movie(store, movie))
-                liked_movies = store.get_by_ids(resolve_movies(store, loved))
+                target = index.movie(movie)
+                liked_movies = index.store.get_by_ids(resolve_movies(index.store, loved, "liked"))
             return PROMPT.format(
                 liked="; ".join(str(hit["metadata"].get("title", "")) for hit in liked_movies),
                 title=target["metadata"].get("title", movie),

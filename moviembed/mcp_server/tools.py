@@ -38,16 +38,7 @@ from moviembed.mcp_server.results import (
     movie_text,
 )
 from moviembed.search.context import context_block, movies_for_question
-from moviembed.search.query import similar
-from moviembed.search.recommend import recommend
-from moviembed.search.request_fields import (
-    MAX_MOVIES,
-    MovieList,
-    MovieRef,
-    movie_ids,
-    seen_ids,
-    worded_line,
-)
+from moviembed.search.request_fields import MAX_MOVIES, MovieList, MovieRef, worded_line
 from moviembed.search.service import IndexService
 
 log = logging.getLogger(__name__)
@@ -109,7 +100,7 @@ class MovieTools:
                 limit=limit,
                 filters=parsed(filters),
                 mode=mode,
-                order=rank,
+                rank=rank,
                 literal=literal,
             )
             text = context_block(hits, heading=f"Movies for: {query}")
@@ -126,8 +117,7 @@ class MovieTools:
         """Movies most like a stored one (itself excluded), as `moviembed similar` finds them."""
 
         def work() -> tuple[SimilarResult, str]:
-            with self.service.reading() as index:
-                hits = similar(str(movie), store=index.store, limit=limit, filters=parsed(filters))
+            hits = self.service.index.similar(movie, limit, filters=parsed(filters))
             text = context_block(hits, heading=f"Movies like: {movie}")
             return SimilarResult(movie=str(movie), results=hits_of(hits)), text
 
@@ -153,17 +143,9 @@ class MovieTools:
         none they have seen; each pick names the liked movie it is closest to."""
 
         def work() -> tuple[RecommendResult, str]:
-            with self.service.reading() as index:
-                store = index.store
-                picks = recommend(
-                    movie_ids(store, liked),
-                    store=store,
-                    disliked=movie_ids(store, disliked),
-                    exclude=seen_ids(store, seen),
-                    limit=limit,
-                    filters=parsed(filters),
-                    method=method,
-                )
+            picks = self.service.index.recommend(
+                liked, disliked or [], seen or [], limit, filters=parsed(filters), method=method
+            )
             heading = f"Movies for someone who liked: {', '.join(names(liked))}"
             result = RecommendResult(results=[Pick.of_pick(pick) for pick in picks])
             return result, context_block(picks, heading=heading)
@@ -174,9 +156,7 @@ class MovieTools:
         """A stored movie's facts and text, by TMDB id or exact title."""
 
         def work() -> tuple[MovieFacts, str]:
-            with self.service.reading() as index:
-                (movie_id,) = movie_ids(index.store, [movie])
-                stored = index.store.get_one(movie_id)
+            stored = self.service.index.movie(movie)
             facts = MovieFacts.of(stored["id"], stored["document"], stored["metadata"])
             return facts, movie_text(stored)
 

@@ -11,8 +11,8 @@ from moviembed.embedding.embedder import Embedder
 from moviembed.errors import UsageError
 from moviembed.index.reader import IndexReader
 from moviembed.search.hits import Recommendation
+from moviembed.search.names import MovieName, resolve_movies
 from moviembed.search.query import SearchHit, check_query
-from moviembed.search.recommend import resolve_movies
 
 
 def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
@@ -37,9 +37,9 @@ def context_block(hits: Sequence[SearchHit], heading: str = "") -> str:
 
 
 def movies_for_question(
-    question: str, movies: Sequence[str], *, store: IndexReader, embedder: Embedder
+    question: str, movies: Sequence[MovieName], *, store: IndexReader, embedder: Embedder
 ) -> list[SearchHit]:
-    """The named movies (TMDB ids or exact titles), closest to `question` first, for a
+    """The named movies (TMDB ids or titles), closest to `question` first, for a
     prompt about those movies in particular rather than the best search matches."""
     if not movies:
         raise UsageError("Name at least one movie.")

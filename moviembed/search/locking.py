@@ -13,16 +13,32 @@ from contextlib import contextmanager
 
 
 class ReadersWriterLock:
-    """Shared access for readers, exclusive for one writer, writers preferred."""
+    """Shared access for readers, exclusive for one writer, writers preferred. A thread that
+    reads already may read again inside (a method calling another): it never waits then,
+    since a writer waiting for it to finish would wait forever."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._readers = 0
         self._writer_waiting = False
         self._writing = False
+        self._held = threading.local()  # how deep this thread's reads are nested
 
     @contextmanager
     def reading(self) -> Iterator[None]:
+        depth = getattr(self._held, "depth", 0)
+        self._held.depth = depth + 1
+        try:
+            if depth:
+                yield
+            else:
+                with self._shared():
+                    yield
+        finally:
+            self._held.depth = depth
+
+    @contextmanager
+    def _shared(self) -> Iterator[None]:
         with self._changed:
             self._changed.wait_for(lambda: not (self._writing or self._writer_waiting))
             self._readers += 1

@@ -24,10 +24,10 @@ from moviembed.errors import NotFoundError, StoreError, UsageError
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
-from moviembed.movie import parse_movie_id
 from moviembed.search.candidates import Vector, add_to_pool, allowed, dense_pool
 from moviembed.search.filters import Filters
 from moviembed.search.lookup import IndexLookup
+from moviembed.search.names import resolve_movie
 from moviembed.search.ranking import (
     Candidates,
     Explanation,
@@ -156,13 +156,13 @@ def search(
     `filters` win over understood ones. `order` other than relevance re-sorts the
     CANDIDATES (or `limit`, if more) most relevant matches by popularity, rating or year;
     `prior=None` ranks by fit alone; `ignore` drops understood conditions by name
-    (`Understanding.conditions()` names them).
+    (`Understanding.conditions()` names them). `keywords` is read as it is: bring it up to
+    date first (`KeywordIndex.ensure_current`, a step `MovieIndex` takes), so a search never
+    rebuilds it inside a read.
     """
     text = check_query(text, limit)
     filters = filters or Filters()
     ensure_not_empty(store)
-    if keywords is not None:
-        keywords = _refreshed_or_none(keywords, store)
     request = read_request(text, store, keywords, literal).without(ignore)
     if mode is SearchMode.dense:
         keywords = None
@@ -241,24 +241,6 @@ def with_director_resolved(
     if not hits and filters.director:
         hits = run(filters.with_director(resolve_director(store, filters.director)))
     return hits
-
-
-def resolve_movie(store: IndexReader, movie: str) -> str:
-    """The id for a TMDB id or an exact title (any case, accents optional)."""
-    text = movie.strip()
-    if not text.isprintable() or not fold(text):
-        raise UsageError(f"{movie!r} names no movie: give a TMDB id or a title.")
-    if text.isascii() and text.isdigit():
-        movie_id = parse_movie_id(text)
-        if store.existing_ids([movie_id]):
-            return movie_id
-    matches = store.find_by_title(fold(text))
-    if len(matches) == 1:
-        return matches[0]["id"]
-    if len(matches) > 1:
-        listed = "; ".join(f"{hit['id']} {_label(hit)}" for hit in matches[:10])
-        raise UsageError(f"{len(matches)} movies are titled {text!r}: {listed}. Use the id.")
-    raise NotFoundError(f"No movie with id or title {text!r} in the index.")
 
 
 def resolve_director(store: IndexReader, name: str) -> str:
@@ -342,16 +324,6 @@ def _keyword_matches(
         return []
 
 
-def _refreshed_or_none(keywords: KeywordIndex, store: IndexReader) -> KeywordIndex | None:
-    """The keyword index brought up to date, or None (meaning only) if that is impossible."""
-    try:
-        keywords.ensure_current(store)
-    except StoreError as exc:
-        log.warning("%s Ranking by meaning only.", exc)
-        return None
-    return keywords
-
-
 def _numbered(scored: Sequence[Scored], limit: int) -> list[SearchHit]:
     return [
         SearchHit(
@@ -365,9 +337,3 @@ def _numbered(scored: Sequence[Scored], limit: int) -> list[SearchHit]:
         )
         for rank, (hit, similarity, score, explanation) in enumerate(scored[:limit], start=1)
     ]
-
-
-def _label(hit: StoredMovie) -> str:
-    metadata = hit["metadata"]
-    year = metadata.get("year")
-    return f"{metadata.get('title', '')} ({year})" if year else str(metadata.get("title", ""))

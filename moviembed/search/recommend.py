@@ -30,11 +30,7 @@ from moviembed.index.reader import IndexReader
 from moviembed.index.records import StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.hits import Because, Recommendation
-from moviembed.search.query import (
-    ensure_not_empty,
-    resolve_movie,
-    with_director_resolved,
-)
+from moviembed.search.query import ensure_not_empty, with_director_resolved
 from moviembed.search.ranking import RRF_K
 
 CANDIDATES = 50  # neighbours read per list, beyond the excluded movies
@@ -43,12 +39,6 @@ MMR_LAMBDA = 0.7  # relevance against novelty in the MMR re-rank (1 = relevance 
 
 Ranking = list[tuple[StoredMovie, float]]  # candidates with their method score, best first
 Neighbours = Callable[[Sequence[float]], list[StoredMovie]]  # a vector's nearest stored movies
-
-
-def resolve_movies(store: IndexReader, movies: Sequence[str]) -> list[str]:
-    """Stored ids for TMDB ids or exact titles, each once, in order; raises like
-    `resolve_movie` on the first unknown or ambiguous one."""
-    return list(dict.fromkeys(resolve_movie(store, movie) for movie in movies))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What a request to the HTTP API or an MCP tool may say, declared once for both: the filter
 fields (the CLI's filter options by their API names, with their limits) and movies named by
-TMDB id or title, resolved as the CLI resolves them.
+TMDB id or title (which `MovieIndex` resolves as the CLI does).
 
 A library error names its field by the library's name (`genres`); `request_name` says it as
 a request does (`genre`), so every face reports the field its caller wrote.
@@ -8,13 +8,12 @@ a request does (`genre`), so every face reports the field its caller wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
 from moviembed.errors import MoviembedError, first_line
-from moviembed.index.reader import IndexReader
 from moviembed.search.filters import Filters
 
 MAX_MOVIES = 100  # most movies one list in a request may name
@@ -92,24 +91,3 @@ MovieRef = Annotated[
     Field(description="A stored movie's TMDB id, or its title (any case), e.g. 'Heat (1995)'."),
 ]
 MovieList = Annotated[list[MovieRef], Field(max_length=MAX_MOVIES)]
-
-
-def movie_ids(store: IndexReader, movies: Sequence[int | str] | None) -> list[str]:
-    """Stored ids for movies named by TMDB id or title, each once, in order (`moviembed
-    recommend` resolves its arguments so); NotFoundError or UsageError naming the first
-    unknown or ambiguous one."""
-    from moviembed.search.recommend import resolve_movies
-
-    return resolve_movies(store, [str(movie) for movie in movies or ()])
-
-
-def seen_ids(store: IndexReader, seen: Sequence[int | str] | None) -> list[str]:
-    """Movies someone has seen as stored ids: a TMDB id as it is (one the index lacks is
-    never recommended anyway, as with `recommend --seen`), a title resolved."""
-    ids = [str(int(movie)) for movie in seen or () if _is_id(movie)]
-    return [*ids, *movie_ids(store, [movie for movie in seen or () if not _is_id(movie)])]
-
-
-def _is_id(movie: int | str) -> bool:
-    text = str(movie).strip()
-    return text.isascii() and text.isdigit()

@@ -96,7 +96,7 @@ def test_bad_arguments_are_tool_errors_and_the_server_stays_up(fake_index: Path)
         assert "is both liked and disliked" in await error_of(
             session, "recommend", liked=[862], disliked=["Toy Story"]
         )
-        with pytest.raises(McpError, match="No movie with id 1 in the index"):
+        with pytest.raises(McpError, match="No movie with id or title '1' in the index"):
             await session.read_resource("movie://1")
         found = await call(session, "search", query="heist", limit=2)
         assert len(found["results"]) == 2

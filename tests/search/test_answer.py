@@ -8,17 +8,15 @@ import pytest
 
 from moviembed.choices import RankOrder, SearchMode
 from moviembed.errors import UsageError
-from moviembed.index.keywords import KeywordIndex
-from moviembed.index.store import EmbeddingStore
-from moviembed.search.answer import Searchable, answer
+from moviembed.search.answer import answer
 from moviembed.search.filters import Filters
+from moviembed.search.movie_index import MovieIndex
 from moviembed.search.query import search
 from tests.fakes import HashingEmbedder
 
 
-def searchable(path: Path, cache: Path) -> Searchable:
-    store = EmbeddingStore(path)
-    return Searchable(store, KeywordIndex.for_store(store, cache), HashingEmbedder)
+def searchable(path: Path, cache: Path) -> MovieIndex:
+    return MovieIndex.open(path, cache_dir=cache)
 
 
 def test_options_by_their_cli_names_give_the_library_results(
@@ -45,7 +43,11 @@ def test_options_by_their_cli_names_give_the_library_results(
         ("delete", {}, "Unknown search command 'delete'; use one of query, similar, recommend."),
         ("similar", {"movie": "603", "limit": 3, "colour": "red"}, "Unknown option(s): colour."),
         ("similar", {"movie": "603", "limit": 3, "store": "x"}, "Unknown option(s): store."),
-        ("query", {"text": "x", "limit": 3, "mode": "loud"}, "'loud' is not one of dense, hybrid."),
+        (
+            "query",
+            {"text": "x", "limit": 3, "mode": "loud"},
+            ("mode 'loud' is not one of dense, hybrid."),
+        ),
     ],
 )
 def test_an_unknown_command_option_or_choice_is_a_usage_error(

@@ -119,9 +119,13 @@ def test_ambiguous_and_unknown_titles(runner: CliRunner, index_copy: Path, tmp_p
     assert runner.invoke(app, ["build", "--catalog", str(clash), "-q"]).exit_code == 0
     result = runner.invoke(app, ["similar", "casablanca"])
     assert result.exit_code == 2
-    assert "2 movies are titled 'casablanca': 289 Casablanca (1942); 999001 Casablanca (1999)" in (
-        result.stderr
+    assert (
+        "Several movies are titled 'casablanca': Casablanca (1942, id 289), "
+        "Casablanca (1999, id 999001); give the year or the id." in result.stderr
     )
+    for named in ("Casablanca (1999)", "casablanca 1999"):
+        shown = runner.invoke(app, ["inspect", named, "--json"])
+        assert json.loads(shown.stdout)["id"] in ("999001", 999001), shown.output
     unknown = runner.invoke(app, ["inspect", "Citizen Kane"])
     assert unknown.exit_code == 1
     assert "No movie with id or title 'Citizen Kane'" in unknown.stderr

@@ -20,8 +20,9 @@ from moviembed.index.builder import build_index
 from moviembed.index.store import EmbeddingStore
 from moviembed.movie import Skipped, movie_from_tmdb
 from moviembed.search.filters import Filters
+from moviembed.search.names import resolve_movies
 from moviembed.search.query import SearchHit
-from moviembed.search.recommend import Recommendation, recommend, resolve_movies
+from moviembed.search.recommend import Recommendation, recommend
 from moviembed.sources.dataset import iter_api_records
 
 TOY_STORY, ALIEN, JAWS, NEMO, CASABLANCA = "862", "348", "578", "12", "289"
@@ -205,7 +206,7 @@ def test_cli_context_pairs_each_pick_with_the_liked_movie(
     [
         (["Citizen Kane"], 1, "Error: No movie with id or title 'Citizen Kane' in the index."),
         (["Alien", "--not", "Nope"], 1, "Error: No movie with id or title 'Nope'"),
-        (["casablanca"], 2, "Error: 2 movies are titled 'casablanca'"),
+        (["casablanca"], 2, "Error: Several movies are titled 'casablanca'"),
         (["862", "--seen", "empty.txt"], 2, "Error: empty.txt is empty"),
         (["862", "--seen", "all.txt"], 1, "Error: Every candidate movie is one you liked"),
         (["862", "--json", "--format", "context"], 2, "Error: --json and --format context"),

@@ -23,6 +23,7 @@ def store(fake_index: Path) -> EmbeddingStore:
 
 def run(store: EmbeddingStore, text: str, tmp_path: Path, **options: object) -> SearchResults:
     keywords = KeywordIndex.for_store(store, tmp_path / "cache")
+    keywords.ensure_current(store)
     return search(
         text, store=store, embedder=HashingEmbedder(), keywords=keywords, limit=12, **options
     )

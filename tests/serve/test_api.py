@@ -190,6 +190,7 @@ def test_movie_document_and_metadata(api: httpx.Client) -> None:
     assert body["document"].startswith("The Matrix (1999)")
     assert api.get("/api/movies/the matrix").json() == body
     assert "No movie with id or title '999999'" in error_of(api.get("/api/movies/999999"), 404)
+    assert api.get("/api/movies/the matrix (1999)").json() == body
 
 
 def test_context_is_prompt_ready_text(api: httpx.Client) -> None:

@@ -72,7 +72,7 @@ def test_keywords_rewritten_by_another_build_wait_for_the_reopen(
         KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, "another build's")
         assert keywords.search("toy", 5) == []
         assert [hit.id for hit in service.search("toy story", limit=1)] == [862]
-        keywords.refresh(writer)
+        keywords.pin(writer)
         assert keywords.search("toy", 5)[0][0] == "862"
         same = f"{SCHEMA}:{writer.generation() or ''}"
         KeywordIndex.for_store(writer, settings.cache_dir).rebuild(writer, same)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path
 from fastapi.responses import Response
 
-from moviembed.search.answer import Searchable, answer
+from moviembed.search.answer import answer
 from moviembed.search.hits import results_to_wire
 from moviembed.serve.params import Service
 from moviembed.serve.registry import index_identity
@@ -29,9 +29,7 @@ def answer_cli(
 ) -> Response:
     """`command`'s results, as the CLI would find them in the local index."""
     with service.reading() as index:
-        embedder = index.embedder
-        searchable = Searchable(index.store, index.keywords, lambda: embedder)
-        hits = answer(command, options, searchable)
+        hits = answer(command, options, index)
         generation, model = index.generation, index.model
     content = {
         "index": index_identity(service.settings),

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from moviembed import __version__
-from moviembed.search.request_fields import movie_ids
 from moviembed.search.service import current_generation
 from moviembed.serve.params import Service
 
@@ -20,9 +19,7 @@ def get_movie(
     movie: Annotated[str, Path(description="The movie's TMDB id, or its title (any case).")],
 ) -> dict[str, Any]:
     """A stored movie's document and metadata, as `moviembed inspect ID --json` shows them."""
-    with service.reading() as index:
-        (movie_id,) = movie_ids(index.store, [movie])
-        hit = index.store.get_one(movie_id)
+    hit = service.index.movie(movie)
     return {"id": int(hit["id"]), "document": hit["document"], "metadata": hit["metadata"]}
 
 

@@ -3,6 +3,7 @@ ratings file they exported from Letterboxd or IMDb, sent as the request body."""
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,15 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from moviembed.errors import InputError
 from moviembed.index.reader import IndexReader
-from moviembed.search.request_fields import (
-    MAX_MOVIES,
-    FilterFields,
-    MovieList,
-    MovieRef,
-    movie_ids,
-    seen_ids,
-)
-from moviembed.search.taste import Taste, recommend_for, taste_from
+from moviembed.search.names import resolve_movies
+from moviembed.search.request_fields import MAX_MOVIES, FilterFields, MovieList, MovieRef
+from moviembed.search.taste import Taste
 from moviembed.serve.errors import error_response
 from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
@@ -54,24 +49,12 @@ class RecommendRequest(FilterFields):
 def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any] | JSONResponse:
     """Movies like the liked ones and unlike the disliked ones, none of the seen ones;
     each result says which liked movie it is `because` of."""
-    try:
-        from moviembed.search.recommend import recommend
-    except ModuleNotFoundError as exc:
-        if exc.name != RECOMMEND_MODULE:
-            raise
+    if importlib.util.find_spec(RECOMMEND_MODULE) is None:
         return error_response(501, "Recommendations are not available in this moviembed version.")
-    filters = body.parsed()
-    with service.reading() as index:
-        store = index.store
-        items = recommend(
-            movie_ids(store, body.liked),
-            store=store,
-            disliked=movie_ids(store, body.disliked),
-            exclude=seen_ids(store, body.seen),
-            limit=body.n,
-            filters=filters,
-            weights={str(movie_id): weight for movie_id, weight in body.weights.items()},
-        )
+    weights = {str(movie_id): weight for movie_id, weight in body.weights.items()}
+    items = service.index.recommend(
+        body.liked, body.disliked, body.seen, body.n, filters=body.parsed(), weights=weights
+    )
     return {"results": [item.to_dict() for item in items]}
 
 
@@ -114,9 +97,12 @@ async def recommend_from_ratings(
 
     def answer() -> dict[str, Any]:
         with service.reading() as index:
-            named = movie_ids(index.store, liked), movie_ids(index.store, disliked)
-            taste = taste_from(index.store, read.films).with_named(*named)
-            picks = recommend_for(taste, store=index.store, limit=n, filters=filters)
+            named = (
+                resolve_movies(index.store, liked or [], "liked"),
+                resolve_movies(index.store, disliked or [], "disliked"),
+            )
+            taste = index.taste(read.films).with_named(*named)
+            picks = index.recommend(taste=taste, limit=n, filters=filters)
             titles = _titles(index.store, [*taste.liked, *taste.disliked])
         return {
             "kind": read.kind,

@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 
 from moviembed.choices import DEFAULT_MODE, RankOrder, SearchMode
 from moviembed.search.context import context_block
-from moviembed.search.query import SearchResults, similar
+from moviembed.search.query import SearchResults
 from moviembed.search.understanding import CONDITION_NAMES
 from moviembed.serve.params import FilterParams, Limit, QueryText, Service
 
@@ -58,7 +58,7 @@ def _search(service: Service, q: str, n: int, filters: FilterParams, how: How) -
         limit=n,
         filters=filters,
         mode=how.mode,
-        order=how.rank,
+        rank=how.rank,
         literal=how.literal,
         ignore=how.ignore,
     )
@@ -90,8 +90,7 @@ def similar_movies(
     n: Limit = 10,
 ) -> dict[str, Any]:
     """Movies most like a stored one (itself excluded)."""
-    with service.reading() as index:
-        hits = similar(movie, store=index.store, limit=n, filters=filters)
+    hits = service.index.similar(movie, n, filters=filters)
     return {"movie": movie, "results": [hit.to_dict() for hit in hits]}
 
 
