@@ -120,7 +120,9 @@ def count(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: moviembed count
     """
-    total = open_store(load_settings(ctx)).count()
+    from moviembed.cli.served import local_index
+
+    total = local_index(load_settings(ctx)).count()
     typer.echo(f'{{"count": {total}}}' if as_json else total)
 
 
@@ -141,14 +143,13 @@ def inspect(
     Examples: moviembed inspect; moviembed inspect 603; moviembed inspect "Heat"
     """
     from moviembed.cli import output as render
-    from moviembed.search.query import resolve_movie
+    from moviembed.cli.served import local_index
 
-    store = open_store(load_settings(ctx))
+    index = local_index(load_settings(ctx))
     if movie is None:
-        render.print_index_info(store.info(), as_json)
+        render.print_index_info(index.info(), as_json)
     else:
-        movie_id = resolve_movie(store, movie)
-        render.print_movie(store.get_one(movie_id, include_embeddings=True), as_json)
+        render.print_movie(index.movie(movie, include_embedding=True), as_json)
 
 
 def remove(

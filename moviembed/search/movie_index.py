@@ -21,7 +21,7 @@ from moviembed.embedding.embedder import Embedder, canonical_model_name
 from moviembed.errors import UsageError
 from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
-from moviembed.index.records import StoredMovie
+from moviembed.index.records import IndexInfo, StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.locking import ReadersWriterLock
 from moviembed.search.names import MovieName, resolve_movie, resolve_movies
@@ -186,6 +186,11 @@ class MovieIndex:
         """How many movies are stored (0 when there is no index yet); loads no model."""
         with self.reading():
             return self.store.count()
+
+    def info(self) -> IndexInfo:
+        """Where the index is, its model and size (what `moviembed inspect` shows)."""
+        with self.reading():
+            return self.store.info()
 
     def resolve(self, movie: MovieName, field: str = "movie") -> str:
         """The stored id of a movie named by TMDB id or title (optionally with its year)."""
