@@ -3,6 +3,7 @@ search mode, a rank order) as their members or their values, checked once for ev
 
 from __future__ import annotations
 
+import inspect
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from moviembed.search.filters import Filters
 
 _E = TypeVar("_E", bound=Enum)
 # The keyword names `Filters.parse` takes, which every search method accepts as `**filters`.
-FILTER_NAMES = ("genres", "year", "director", "language", "min_rating", "min_votes", "runtime")
+FILTER_NAMES = tuple(inspect.signature(Filters.parse).parameters)
 
 
 def filters_from(given: Filters | None, values: dict[str, Any]) -> Filters:
