@@ -94,6 +94,7 @@ def _one_line_usage_errors() -> Iterator[None]:
         names = ctx.command_path.split()[1:] if ctx else []
         command = " ".join(["moviembed", *names])  # whatever name the program runs under
         message = " ".join(exc.format_message().split()).rstrip(".")
+        message = message.replace(": Value error, ", ": ")  # pydantic's words, via Typer
         say(f"Error: {message}. See '{command} --help'.")
         raise typer.Exit(ExitCode.USAGE) from None
 

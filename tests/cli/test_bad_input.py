@@ -106,6 +106,13 @@ BAD_INPUTS = [
     ("limit 0", ["query", "x", "-n", "0"], None, 2, "Invalid value for '--limit'"),
     ("limit -3", ["query", "x", "-n", "-3"], None, 2, "Invalid value for '--limit'"),
     ("limit 100000", ["query", "x", "-n", "100000"], None, 2, "Invalid value for '--limit'"),
+    (
+        "unknown format",
+        ["query", "x", "--format", "plain"],
+        None,
+        2,
+        "Invalid value for '--format': 'plain' is not one of 'table', 'json', 'context'.",
+    ),
     ("empty query", ["query", ""], None, 2, "The query is empty"),
     ("whitespace query", ["query", " \t "], None, 2, "The query is empty"),
     ("10,000-character query", ["query", "a" * 10_000], None, 2, "10,000 characters long"),
