@@ -192,10 +192,10 @@ class MovieIndex:
         with self.reading():
             return self.store.info()
 
-    def resolve(self, movie: MovieName, field: str = "movie") -> str:
-        """The stored id of a movie named by TMDB id or title (optionally with its year)."""
+    def resolve(self, movie: MovieName, field: str = "movie") -> int:
+        """The TMDB id of a movie named by TMDB id or title (optionally with its year)."""
         with self.reading():
-            return resolve_movie(self.store, movie, field)
+            return int(resolve_movie(self.store, movie, field))
 
     def movie(self, movie: MovieName, *, include_embedding: bool = False) -> StoredMovie:
         """One stored movie by id or title: `id`, `document`, `metadata` (and `embedding`)."""

@@ -22,16 +22,16 @@ from moviembed.index.store import EmbeddingStore
 from moviembed.search.filters import Filters
 from moviembed.search.locking import ReadersWriterLock
 
-CASABLANCA, REMAKE = "289", "999001"
+CASABLANCA, REMAKE = 289, 999001
 
 
 @pytest.fixture
 def index(fake_index: Path) -> MovieIndex:
     """The small catalog (fake model) plus a second "Casablanca" (1999)."""
     store = EmbeddingStore(fake_index)
-    original = store.get_one(CASABLANCA, include_embeddings=True)
+    original = store.get_one(str(CASABLANCA), include_embeddings=True)
     remake = dict(original["metadata"], year=1999)
-    store.upsert_movies([REMAKE], [original["embedding"]], [original["document"]], [remake])
+    store.upsert_movies([str(REMAKE)], [original["embedding"]], [original["document"]], [remake])
     return MovieIndex.open(fake_index)
 
 
@@ -52,7 +52,7 @@ def test_open_by_path_by_default_settings_or_by_settings(
     "name", [862, "862", " 862 ", "Toy Story", "toy story", "Toy Story (1995)", "toy story 1995"]
 )
 def test_a_movie_is_named_by_id_title_or_title_and_year(index: MovieIndex, name: Any) -> None:
-    assert index.resolve(name) == "862"
+    assert index.resolve(name) == 862
     assert index.movie(name)["metadata"]["title"] == "Toy Story"
 
 
