@@ -3,11 +3,9 @@ ratings file they exported from Letterboxd or IMDb, sent as the request body."""
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -16,13 +14,10 @@ from moviembed.index.reader import IndexReader
 from moviembed.search.names import resolve_movies
 from moviembed.search.request_fields import MAX_MOVIES, FilterFields, MovieList, MovieRef
 from moviembed.search.taste import Taste
-from moviembed.serve.errors import error_response
 from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
 
 router = APIRouter(tags=["recommend"])
-
-RECOMMEND_MODULE = "moviembed.search.recommend"
 
 
 class RecommendRequest(FilterFields):
@@ -46,11 +41,9 @@ class RecommendRequest(FilterFields):
 
 
 @router.post("/recommend", response_model=None)
-def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any] | JSONResponse:
+def recommend_movies(service: Service, body: RecommendRequest) -> dict[str, Any]:
     """Movies like the liked ones and unlike the disliked ones, none of the seen ones;
     each result says which liked movie it is `because` of."""
-    if importlib.util.find_spec(RECOMMEND_MODULE) is None:
-        return error_response(501, "Recommendations are not available in this moviembed version.")
     weights = {str(movie_id): weight for movie_id, weight in body.weights.items()}
     items = service.index.recommend(
         body.liked, body.disliked, body.seen, body.n, filters=body.parsed(), weights=weights
