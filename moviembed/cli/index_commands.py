@@ -85,13 +85,12 @@ def _run_build(
 ) -> BuildOutcome:
     """The build with progress bars, Ctrl-C handling and the source's warnings on stderr."""
     from moviembed.cli import output as render
-    from moviembed.index.pipeline import run_build
+    from moviembed.cli.served import local_index
 
     warnings: list[str] = []
     with stop_on_interrupt() as should_stop, render.build_progress(quiet) as progress:
-        outcome = run_build(
+        outcome = local_index(settings).build(
             request,
-            settings=settings,
             prune=prune,
             confirm_prune=lambda count, titles: yes or _confirm_prune(count, titles),
             wait=wait,
