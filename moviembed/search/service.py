@@ -21,18 +21,12 @@ from typing import Any
 
 from moviembed.config import Settings
 from moviembed.errors import MoviembedError
-from moviembed.index.reader import IndexReader
 from moviembed.search.movie_index import MovieIndex
 from moviembed.search.query import SearchResults
 
 log = logging.getLogger(__name__)
 
 RECHECK_SECONDS = 1.0
-
-
-def current_generation(store: IndexReader) -> str | None:
-    """The store's write stamp, read afresh (the one place that knows how to ask for it)."""
-    return store.generation()
 
 
 class IndexService:

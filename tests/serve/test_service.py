@@ -14,7 +14,7 @@ from moviembed.config import Settings
 from moviembed.index.keywords import SCHEMA, KeywordIndex
 from moviembed.index.lock import OWNER_NAME, IndexLock, writer_running
 from moviembed.index.store import EmbeddingStore
-from moviembed.search.service import IndexService, current_generation
+from moviembed.search.service import IndexService
 from tests.conftest import SMALL_CATALOG
 
 
@@ -49,7 +49,7 @@ def test_the_service_reopens_once_the_writer_is_done(runner: CliRunner, tmp_path
         assert service.check()
         assert not service.check()
         with service.reading() as index:
-            assert index.generation == current_generation(writer)
+            assert index.generation == writer.generation()
             assert index.store.count() == 12
     finally:
         service.close()

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from moviembed import __version__
-from moviembed.search.service import current_generation
 from moviembed.serve.params import Service
 
 router = APIRouter(tags=["movies"])
@@ -30,8 +29,8 @@ def health(service: Service) -> dict[str, Any]:
     Answers 503 when the index cannot be read (e.g. the Chroma server is down).
     """
     with service.reading() as index:
-        info = index.store.info()
-        generation = current_generation(index.store)
+        info = index.info()
+        generation = index.current_generation()
     return {
         "count": info.count,
         "model": info.model or index.model,
