@@ -19,18 +19,18 @@ from moviembed.choices import DEFAULT_METHOD, DEFAULT_MODE, RankOrder, SearchMod
 from moviembed.config import Settings
 from moviembed.embedding.embedder import Embedder, canonical_model_name
 from moviembed.errors import UsageError
-from moviembed.index.keywords import KeywordIndex
 from moviembed.index.reader import IndexReader
 from moviembed.index.records import IndexInfo, StoredMovie
 from moviembed.search.filters import Filters
 from moviembed.search.locking import ReadersWriterLock
 from moviembed.search.names import MovieName, resolve_movie, resolve_movies
 from moviembed.search.options import choice, filters_from
-from moviembed.search.query import SearchHit, SearchResults
 
 if TYPE_CHECKING:
+    from moviembed.index.keywords import KeywordIndex
     from moviembed.index.pipeline import BuildOutcome
     from moviembed.search.hits import Recommendation
+    from moviembed.search.query import SearchHit, SearchResults
     from moviembed.search.taste import Taste
     from moviembed.sources.ratings import RatedFilm
     from moviembed.sources.request import SourceRequest
@@ -113,6 +113,8 @@ class MovieIndex:
         """The BM25 index of the documents (hybrid search), kept in the cache folder."""
         with self._making:
             if self._keywords is None:
+                from moviembed.index.keywords import KeywordIndex
+
                 cache = self.settings.cache_dir
                 self._keywords = KeywordIndex.for_store(self.store, cache, pinned=self.serving)
             return self._keywords
