@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from moviembed.choices import TmdbList
-from moviembed.config import setting_help
+from moviembed.config import default, setting_help
+from moviembed.embedding.devices import BATCH_SIZES
 from moviembed.errors import UsageError
 from moviembed.movie import MAX_MOVIE_ID
 
@@ -113,13 +114,16 @@ CreditsCsv = Annotated[
 ]
 Refresh = Annotated[bool, _tmdb_option("--refresh", "Fetch from TMDB again even when cached.")]
 Offline = Annotated[bool, _tmdb_option("--offline", "Use only cached TMDB responses.")]
-Rate = Annotated[float | None, _tmdb_option("--rate", setting_help("tmdb_rate"), show_default="20")]
+Rate = Annotated[
+    float | None,
+    _tmdb_option("--rate", setting_help("tmdb_rate"), show_default=f"{default('tmdb_rate'):g}"),
+]
 BatchSize = Annotated[
     int | None,
     typer.Option(
         "--batch-size",
         help=setting_help("batch_size"),
-        show_default="32 on the CPU, 512 on CUDA, 128 on MPS",
+        show_default="{cpu} on the CPU, {cuda} on CUDA, {mps} on MPS".format(**BATCH_SIZES),
     ),
 ]
 Device = Annotated[
@@ -127,7 +131,7 @@ Device = Annotated[
     typer.Option(
         "--device",
         help=setting_help("device") + " Auto takes a GPU torch sees; queries always use the CPU.",
-        show_default="auto",
+        show_default=default("device"),
     ),
 ]
 Prune = Annotated[

@@ -68,7 +68,7 @@ class ChromaConnection:
     @property
     def location(self) -> str:
         """Where the index lives, for messages (never holds credentials)."""
-        return self.url or os.path.abspath(self.persist_dir)
+        return self.url or str(self.persist_dir)
 
     def identity(self, collection: str) -> str:
         """What tells `collection` here apart from any other, for cache keys."""

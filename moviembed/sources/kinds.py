@@ -43,7 +43,6 @@ class CatalogSource(SourceKind):
 class TmdbSource(SourceKind):
     """Movies fetched from TMDB by id, from the response cache first."""
 
-    fetches = True
     modifiers: ClassVar[frozenset[str]] = _TMDB
 
     @classmethod
@@ -115,7 +114,7 @@ class ChangesSource(SourceKind):
     option = "changes"
     described = "a sync of TMDB's changes"
     modifiers = _TMDB | {"since"}
-    fetches = online = True
+    online = True
 
     @classmethod
     def open(

@@ -2,7 +2,7 @@
 
 Each kind of source is a `SourceKind` subclass (in `sources.kinds`), registered under the
 `SourceRequest` field that asks for it. It declares which other fields (modifiers) it
-takes, whether it fetches from TMDB, and how it opens; the checks here are generic, so a
+takes, whether it needs TMDB, and how it opens; the checks here are generic, so a
 new source is one class and one field, not a new branch. Errors name the field that was
 wrong (`field=`), and each face says it its own way (`--tmdb-list`, `tmdb_list`).
 """
@@ -111,15 +111,13 @@ def _is_given(value: Any) -> bool:
 class SourceKind:
     """One kind of source, registered under the `SourceRequest` field that asks for it.
 
-    `modifiers` are the other fields it takes; `fetches` says it fetches movies from
-    TMDB by id (from the response cache first); `online` that it needs TMDB itself, so
+    `modifiers` are the other fields it takes; `online` says it needs TMDB itself, so
     offline mode cannot run it. `open` returns the movies, lazily.
     """
 
     option: ClassVar[str]
     described: ClassVar[str]  # how messages name it: "a TMDB list"
     modifiers: ClassVar[frozenset[str]] = frozenset()
-    fetches: ClassVar[bool] = False
     online: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -114,9 +114,5 @@ def check_page_count(total_pages: int, most: int, what: str) -> None:
         )
 
 
-def _has_id(item: dict[str, Any]) -> bool:
-    return is_tmdb_id(item.get("id"))
-
-
 def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
