@@ -94,16 +94,12 @@ class KeywordIndex:
 
     def ensure_current(self, store: IndexReader) -> bool:
         """Rebuild from `store` if missing or stale; True when a rebuild happened."""
-        generation = f"{SCHEMA}:{store.generation() or ''}"
-        if self._generation() == generation:
-            return False
-        self.rebuild(store, generation)
-        return True
+        return self.follow(store, None)
 
     def follow(self, store: IndexReader, changes: Changes | None) -> bool:
         """Bring the index up to date after a write that recorded `changes`: only those
         movies when the index was current just before them and nothing came after, else
-        as `ensure_current`. True when anything was written."""
+        all of them if it is missing or stale. True when anything was written."""
         now = store.generation()
         generation, recorded = f"{SCHEMA}:{now or ''}", self._generation()
         if recorded == generation:

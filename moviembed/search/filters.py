@@ -125,7 +125,7 @@ class Filters:
             and (self.year_from is None or (year is not None and year >= self.year_from))
             and (self.year_to is None or (year is not None and year <= self.year_to))
             and (not self.director or fold(self.director) in directors)
-            and (not self.language or metadata.get("language") == self.language)
+            and (not self.language or language == self.language)
             and _at_least(metadata.get("vote_average"), self.min_rating)
             and _at_least(metadata.get("vote_count"), self.min_votes)
             and (self.max_votes is None or _at_least(self.max_votes, metadata.get("vote_count")))

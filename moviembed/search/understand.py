@@ -36,6 +36,9 @@ from moviembed.search.reading import (
 )
 from moviembed.search.understanding import Catalog, Reference, Understanding, span
 
+# What "not"/"no"/"without" may rule out, in the order they are tried.
+_NEGATABLE = TABLES["negatable"] + TABLES["languages"]
+
 
 def understand(text: str, catalog: Catalog) -> Understanding:
     """What `text` asks for: conditions, leanings and the words left to match."""
@@ -178,7 +181,7 @@ def _skip_film_noun(reading: Reading, position: int) -> int:
 
 
 def _negatable_at(reading: Reading, position: int) -> tuple[int, str] | None:
-    for phrase in TABLES["negatable"] + TABLES["languages"]:
+    for phrase in _NEGATABLE:
         end = position + len(phrase)
         if tuple(reading.tokens[position:end]) == phrase and reading.free(position, end):
             return end, " ".join(phrase)
@@ -235,7 +238,7 @@ def _title_at(reading: Reading, start: int, stop: int, strict: bool) -> Referenc
     "like a man", "a version of her" are its plot."""
     key = " ".join(reading.tokens[start:stop])
     as_titled = reading.story or (strict and stop - start == 1)
-    for candidate in (key, f"the {key}", key.removeprefix("the ")):
+    for candidate in dict.fromkeys((key, f"the {key}", key.removeprefix("the "))):
         found = reading.catalog.titles(candidate)
         if not found:
             continue
