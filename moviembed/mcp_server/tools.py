@@ -37,7 +37,7 @@ from moviembed.mcp_server.results import (
     hits_of,
     movie_text,
 )
-from moviembed.search.context import context_block, movies_for_question
+from moviembed.search.context import context_block
 from moviembed.search.request_fields import MAX_MOVIES, MovieList, MovieRef, worded_line
 from moviembed.search.service import IndexService
 
@@ -176,13 +176,8 @@ class MovieTools:
         named movies, closest to the question first, or else the best search matches."""
 
         def work() -> tuple[ContextResult, str]:
-            if movies:
-                with self.service.reading() as index:
-                    hits = movies_for_question(
-                        question, names(movies), store=index.store, embedder=index.embedder
-                    )
-            else:
-                hits = self.service.search(question, limit=limit, filters=parsed(filters))
+            options = {} if movies else {"filters": parsed(filters)}  # named movies: no search
+            hits = self.service.index.context_hits(question, names(movies), limit, **options)
             text = context_block(hits, heading=f"Movies for: {question}")
             ids = [hit.id for hit in hits]
             return ContextResult(question=question, ids=ids, text=text), text

@@ -303,16 +303,26 @@ class MovieIndex:
         """A numbered block of movie texts (id, title, year, document) for an LLM prompt
         about `question`: the named `movies`, closest to it first, or else the best
         matches of a search (`options` as `search` takes them)."""
-        from moviembed.search.context import context_block, movies_for_question
+        from moviembed.search.context import context_block
+
+        hits = self.context_hits(question, movies, limit, **options)
+        return context_block(hits, heading=f"Movies for: {question}")
+
+    def context_hits(
+        self,
+        question: str,
+        movies: Iterable[MovieName] | None = None,
+        limit: int = 5,
+        **options: Any,
+    ) -> list[SearchHit]:
+        """The movies `context` writes out, as hits (for a caller that also wants their ids)."""
+        from moviembed.search.context import movies_for_question
 
         with self.reading():
             if movies:
-                named = list(movies)
                 store, embedder = self.store, self.embedder
-                hits = movies_for_question(question, named, store=store, embedder=embedder)
-            else:
-                hits = self.search(question, limit, **options)
-        return context_block(hits, heading=f"Movies for: {question}")
+                return movies_for_question(question, list(movies), store=store, embedder=embedder)
+            return self.search(question, limit, **options)
 
     # -- writing and refreshing -----------------------------------------------------
 
