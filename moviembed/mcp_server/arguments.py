@@ -9,9 +9,7 @@ from pydantic import ConfigDict, Field
 
 from moviembed.choices import RankOrder, SearchMode
 from moviembed.search.filters import Filters
-from moviembed.search.request_fields import FilterFields
-
-MAX_RESULTS = 100  # most results one call may ask for, as in `moviembed serve`
+from moviembed.search.request_fields import MAX_RESULTS, QUERY_HELP, FilterFields
 
 
 class MovieFilters(FilterFields):
@@ -26,9 +24,7 @@ def parsed(filters: MovieFilters | None) -> Filters:
 
 
 Limit = Annotated[int, Field(ge=1, le=MAX_RESULTS, description="How many results.")]
-QueryText = Annotated[
-    str, Field(min_length=1, description="What the movie is about (at most 2,000 characters).")
-]
+QueryText = Annotated[str, Field(min_length=1, description=QUERY_HELP)]
 FilterArg = Annotated[MovieFilters | None, Field(description="Optional conditions.")]
 Mode = Annotated[
     SearchMode, Field(description="hybrid: meaning plus exact words; dense: meaning only.")

@@ -15,8 +15,11 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from moviembed.errors import MoviembedError, first_line
 from moviembed.search.filters import Filters
+from moviembed.search.query import MAX_QUERY_CHARS
 
 MAX_MOVIES = 100  # most movies one list in a request may name
+MAX_RESULTS = 100  # most results one request or tool call may ask for
+QUERY_HELP = f"What the movie is about (at most {MAX_QUERY_CHARS:,} characters)."
 MAX_GENRES = 10
 # A library argument's name where a request's differs.
 _REQUEST_NAMES = {"genres": "genre"}

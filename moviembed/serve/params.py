@@ -11,10 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from moviembed.search.filters import Filters
-from moviembed.search.request_fields import FilterFields
+from moviembed.search.request_fields import MAX_RESULTS, QUERY_HELP, FilterFields
 from moviembed.search.service import IndexService
-
-MAX_RESULTS = 100  # most results one request may ask for
 
 
 async def get_service(request: Request) -> IndexService:
@@ -32,4 +30,4 @@ async def get_filters(fields: Annotated[FilterFields, Query()]) -> Filters:
 Service = Annotated[IndexService, Depends(get_service)]
 FilterParams = Annotated[Filters, Depends(get_filters)]
 Limit = Annotated[int, Query(ge=1, le=MAX_RESULTS, description="How many results.")]
-QueryText = Annotated[str, Query(description="What the movie is about (at most 2,000 characters).")]
+QueryText = Annotated[str, Query(description=QUERY_HELP)]

@@ -12,9 +12,15 @@ from starlette.concurrency import run_in_threadpool
 from moviembed.errors import InputError
 from moviembed.index.reader import IndexReader
 from moviembed.search.names import resolve_movies
-from moviembed.search.request_fields import MAX_MOVIES, FilterFields, MovieList, MovieRef
+from moviembed.search.request_fields import (
+    MAX_MOVIES,
+    MAX_RESULTS,
+    FilterFields,
+    MovieList,
+    MovieRef,
+)
 from moviembed.search.taste import Taste
-from moviembed.serve.params import MAX_RESULTS, FilterParams, Limit, Service
+from moviembed.serve.params import FilterParams, Limit, Service
 from moviembed.sources.ratings import MAX_RATINGS_BYTES, parse_ratings
 
 router = APIRouter(tags=["recommend"])
