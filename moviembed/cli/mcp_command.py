@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from moviembed.cli.serve_command import LOOPBACK
-from moviembed.cli.support import CliState, load_settings, notice, say
+from moviembed.cli.serve_command import uvicorn_options, warn_if_open
+from moviembed.cli.support import load_settings, say
 
 DEFAULT_PORT = 8765  # beside `moviembed serve` on 8000
 
@@ -47,8 +47,8 @@ def mcp(
     from moviembed.search.service import IndexService
 
     settings = load_settings(ctx, serve_token=token)
-    if http and not settings.serve_token and host not in LOOPBACK:
-        notice(f"serving on {host} without a token: anyone who can reach it can search.")
+    if http:
+        warn_if_open(settings, host)
     service = IndexService.open(settings)  # errors are reported before the server starts
     service.start_watching()
     try:
@@ -58,15 +58,8 @@ def mcp(
             return
         import uvicorn
 
-        state: CliState = ctx.obj
         say(f"Serving MCP for {service.location} on http://{host}:{port}/mcp (Ctrl-C to stop).")
-        uvicorn.run(
-            http_app(server, settings.serve_token),
-            host=host,
-            port=port,
-            log_level="info" if state.verbose else "warning",
-            access_log=bool(state.verbose),
-            server_header=False,
-        )
+        app = http_app(server, settings.serve_token)
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(ctx.obj))
     finally:
         service.close()

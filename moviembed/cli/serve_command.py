@@ -7,12 +7,15 @@ import os
 import signal
 import socket
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from moviembed.cli.support import CliState, load_settings, notice, say
 from moviembed.errors import UsageError
+
+if TYPE_CHECKING:
+    from moviembed.config import Settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -54,18 +57,14 @@ def serve(
     settings = load_settings(ctx, serve_token=token)
     origins = [check_origin(origin) for origin in cors or []]
     listening = listen(host, port)  # a bad --host or a busy port is one line, not uvicorn's
-    if not settings.serve_token and host not in LOOPBACK:
-        notice(f"serving on {host} without a token: anyone who can reach it can search.")
+    warn_if_open(settings, host)
     service = IndexService.open(settings)  # errors are reported before the server starts
-    state: CliState = ctx.obj
     say(f"Serving {service.location} on http://{host}:{port}/ (Ctrl-C to stop).")
     config = uvicorn.Config(
         create_app(settings, cors_origins=origins, host=host, service=service),
         host=host,
         port=port,
-        log_level="info" if state.verbose else "warning",
-        access_log=bool(state.verbose),
-        server_header=False,
+        **uvicorn_options(ctx.obj),
     )
     me = registry.Registration(
         os.getpid(), host, port, registry.index_identity(settings), settings.serve_token
@@ -77,6 +76,21 @@ def serve(
             uvicorn.Server(config).run(sockets=[listening])
         except KeyboardInterrupt:
             pass  # uvicorn raises Ctrl-C again once it has shut down: the normal way to stop
+
+
+def warn_if_open(settings: Settings, host: str) -> None:
+    """Say so when a server listens beyond this machine without a token."""
+    if not settings.serve_token and host not in LOOPBACK:
+        notice(f"serving on {host} without a token: anyone who can reach it can search.")
+
+
+def uvicorn_options(state: CliState) -> dict[str, Any]:
+    """How both servers run uvicorn: its log only with -v, and no Server header."""
+    return {
+        "log_level": "info" if state.verbose else "warning",
+        "access_log": bool(state.verbose),
+        "server_header": False,
+    }
 
 
 def listen(host: str, port: int) -> socket.socket:
