@@ -8,7 +8,7 @@ optional fields of `SearchResult`; clients ignore fields they do not know.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +37,9 @@ class MovieFacts(BaseModel):
         return cls(**facts(movie_id, document, metadata))
 
 
+_H = TypeVar("_H", bound="Hit")
+
+
 class Hit(MovieFacts):
     """A ranked result, as `moviembed query --json` ranks it."""
 
@@ -45,12 +48,14 @@ class Hit(MovieFacts):
     score: float = Field(description="What ranked it: fused score in search, else similarity.")
 
     @classmethod
-    def of_hit(cls, hit: SearchHit) -> Hit:
+    def of_hit(cls: type[_H], hit: SearchHit, **extra: Any) -> _H:
+        """`hit` as this model; `extra` fills a subclass's own fields."""
         return cls(
             **facts(hit.id, hit.document, hit.metadata),
             rank=hit.rank,
             similarity=round(hit.similarity, 4),
             score=round(hit.score, 5),
+            **extra,
         )
 
 
@@ -69,12 +74,7 @@ class Pick(Hit):
 
     @classmethod
     def of_pick(cls, pick: Recommendation) -> Pick:
-        because = Because(
-            id=pick.because.id,
-            title=pick.because.title,
-            similarity=round(pick.because.similarity, 4),
-        )
-        return cls(**Hit.of_hit(pick).model_dump(), because=because)
+        return cls.of_hit(pick, because=Because(**pick.because.to_dict()))
 
 
 class SearchResult(BaseModel):
