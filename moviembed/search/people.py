@@ -44,7 +44,7 @@ def _may_name(reading: Reading, start: int, end: int) -> bool:
     names = reading.tokens[start:end]
     if any(t in words.FILLER or _is_vocabulary(t) for t in names):
         return False
-    if reading.content_count() <= 6 or _role_before(reading, start) != "any":
+    if reading.content_count <= 6 or _role_before(reading, start) != "any":
         return True
     return all(t in reading.capitalized for t in names)
 
@@ -86,7 +86,7 @@ def _surname_context(reading: Reading, index: int) -> bool:
         or (after == "s" and not reading.story)  # in a plot "Dante's" is a character's
         or after in words.FILM_NOUNS
         or after in kinds.GENRES
-        or reading.content_count() <= 2
+        or reading.content_count <= 2
     )
 
 

@@ -87,12 +87,16 @@ class Reading:
     text: str
     tokens: list[str]
     catalog: Catalog
-    used: list[bool] = field(default_factory=list)
-    kept: list[bool] = field(default_factory=list)  # taken, yet still part of the meaning
     found: dict[str, Any] = field(default_factory=dict)
     phrases: list[tuple[str, str]] = field(default_factory=list)
-    capitalized: set[str] = field(default_factory=set)
-    story: bool = False  # it tells a plot: impressions ("old", "famous") are not conditions
+    # Derived from the above when made:
+    used: list[bool] = field(init=False)
+    kept: list[bool] = field(init=False)  # taken, yet still part of the meaning
+    capitalized: set[str] = field(init=False)
+    story: bool = field(init=False)  # it tells a plot: impressions ("old") are not conditions
+    content_count: int = field(init=False)  # tokens that are not filler words
+    joined: str = field(init=False)  # the tokens joined by spaces, for the patterns
+    starts: list[int] = field(init=False)  # where each token starts in `joined`
 
     def __post_init__(self) -> None:
         self.used = [False] * len(self.tokens)
@@ -103,6 +107,11 @@ class Reading:
         }
         told = [t for t in self.tokens if _tells(t) and t not in self.capitalized]  # no names
         self.story = len(told) >= STORY_WORDS
+        self.content_count = sum(1 for token in self.tokens if token not in words.FILLER)
+        self.joined = " ".join(self.tokens)
+        self.starts = [0]
+        for token in self.tokens:
+            self.starts.append(self.starts[-1] + len(token) + 1)
 
     def free(self, start: int, end: int) -> bool:
         return 0 <= start <= end <= len(self.tokens) and not any(self.used[start:end])
@@ -117,9 +126,6 @@ class Reading:
         bucket = self.found.setdefault(key, [])
         bucket.extend(value for value in values if value not in bucket)
 
-    def content_count(self) -> int:
-        return sum(1 for token in self.tokens if token not in words.FILLER)
-
     def film_context(self, start: int, end: int, reach: int = 2) -> bool:
         """True when a film noun, genre or mood word follows within two words (or a film
         noun stands just before), or the request is a word or two: then "old" or "popular"
@@ -128,7 +134,7 @@ class Reading:
             return True
         if start and self.tokens[start - 1] in words.FILM_NOUNS:
             return True
-        return self.content_count() <= 2
+        return self.content_count <= 2
 
     def next_is_film(self, end: int) -> bool:
         """True when a film noun or genre word comes next, or nothing does ("something old")."""
@@ -200,12 +206,9 @@ def matches(reading: Reading, table: str) -> list[tuple[int, int, str]]:
 
 def regex_matches(reading: Reading, pattern: re.Pattern[str]) -> list[tuple[int, int, re.Match]]:
     """Token spans of the free matches of `pattern` over the joined tokens."""
-    joined = " ".join(reading.tokens)
-    starts = [0]
-    for token in reading.tokens:
-        starts.append(starts[-1] + len(token) + 1)
+    starts = reading.starts
     spans = []
-    for match in pattern.finditer(joined):
+    for match in pattern.finditer(reading.joined):
         if match.start() not in starts or match.end() + 1 not in starts:
             continue
         start, end = starts.index(match.start()), starts.index(match.end() + 1)

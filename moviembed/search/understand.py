@@ -86,7 +86,7 @@ def _era_in_context(reading: Reading, kind: str, start: int, end: int) -> bool:
     is the story's time ("a guard in the 1930s"). A bare year only right before a film
     word ("a 1994 drama"), never after one ("a zombie film in 1979")."""
     if kind == "year":
-        return reading.content_count() <= 2 or (
+        return reading.content_count <= 2 or (
             end < len(reading.tokens) and reading.next_is_film(end)
         )
     return reading.film_context(start, end)
