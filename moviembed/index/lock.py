@@ -17,10 +17,10 @@ from types import TracebackType
 
 from moviembed.errors import LockedError, StoreError
 from moviembed.files import parse_json, refuse_non_folder
-from moviembed.index.chroma import DATABASE_NAME, refuse_foreign_database
+from moviembed.index.chroma import DATABASE_NAME, LOCK_PREFIX, refuse_foreign_database
 
-LOCK_NAME = "moviembed.lock"
-OWNER_NAME = "moviembed.lock.owner"
+LOCK_NAME = LOCK_PREFIX
+OWNER_NAME = f"{LOCK_PREFIX}.owner"
 
 
 class IndexLock:
