@@ -29,6 +29,10 @@ DEFAULT_TMDB_URL = "https://api.themoviedb.org/3"
 DEFAULT_CHROMA_PORT = 8000
 DEFAULT_IMAGE_BASE_URL = "https://image.tmdb.org/t/p/w185"  # TMDB's posters, 185 px wide
 MAX_ENV_FILE_BYTES = 2**20
+# The batch size when none is set, per device: small on the CPU (bigger batches are no faster
+# and hold more memory), large on a GPU, which needs many texts at once to be busy (512
+# measured best on an H200).
+BATCH_SIZES = {"cpu": 32, "cuda": 512, "mps": 128}
 
 
 def default_db_path() -> Path:
@@ -242,7 +246,7 @@ class Settings:
         "MOVIEMBED_COLLECTION", _name, "ChromaDB collection", DEFAULT_COLLECTION
     )
     model: str | None = _setting("MOVIEMBED_MODEL", _model, "Model for a new index")
-    # None: what suits the device (embedding.devices)
+    # None: what suits the device (BATCH_SIZES, embedding.devices)
     batch_size: int | None = _setting(
         "MOVIEMBED_BATCH_SIZE", _number(int, 1, 4096), "Texts per model call, 1-4096"
     )

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from moviembed.choices import TmdbList
-from moviembed.config import default, setting_help
-from moviembed.embedding.devices import BATCH_SIZES
+from moviembed.config import BATCH_SIZES, default, setting_help
 from moviembed.errors import UsageError
 from moviembed.movie import MAX_MOVIE_ID
 

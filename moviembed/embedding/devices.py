@@ -7,11 +7,8 @@ Only builds use this: queries embed one short text, fastest on the CPU's ONNX mo
 
 from __future__ import annotations
 
+from moviembed.config import BATCH_SIZES
 from moviembed.errors import UsageError
-
-# Texts per batch: small on the CPU (bigger ones are no faster and hold more memory), large
-# on a GPU, which needs many texts at once to be busy (512 measured best on an H200).
-BATCH_SIZES = {"cpu": 32, "cuda": 512, "mps": 128}
 
 
 def resolve_device(requested: str) -> str:
